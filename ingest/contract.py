@@ -1,0 +1,457 @@
+"""The landing contract: every source's files, columns and types, in one place.
+
+The synthetic world generator writes exactly these files, the loader reads them into the
+`raw` schema of the warehouse, and the dbt sources describe the resulting tables. A user
+who brings their own data lays out a landing directory the same way (see docs/landing.md).
+
+Each raw table holds the landing columns, typed, plus three lineage columns:
+`_source_file` (path relative to the landing directory), `_source_line` (1-based line of
+the row in that file; row number for Parquet) and `_loaded_at` (UTC load time).
+Timestamps are stored as UTC without a zone (`timestamp`), converted from the ISO 8601
+offset in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "int", "bigint", "double", "bool", "timestamp", "date"]
+Format = Literal["csv", "jsonl", "parquet"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool = False  # a row missing it is quarantined
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One raw table and the landing files that feed it."""
+
+    name: str  # table name in the `raw` schema
+    source: str  # landing folder (one folder per source)
+    patterns: tuple[str, ...]  # glob patterns inside the folder
+    columns: tuple[Column, ...]
+    doc: str
+    example: str = ""
+    loaded_at_field: str | None = None  # event-time column used for dbt source freshness
+    defaults: dict[str, str] = field(default_factory=dict)  # SQL literal for empty values
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, kind: Kind, required: bool = False, doc: str = "") -> Column:
+    return Column(name, kind, required, doc)
+
+
+LINEAGE_COLUMNS: tuple[Column, ...] = (
+    _c("_source_file", "text", doc="landing file, relative to the landing directory"),
+    _c("_source_line", "bigint", doc="1-based line (CSV/JSONL) or row number (Parquet)"),
+    _c("_loaded_at", "timestamp", doc="when the loader wrote the row (UTC)"),
+)
+
+JSONL = ("*.jsonl", "*.jsonl.gz")
+JSONL_OR_PARQUET = ("*.jsonl", "*.jsonl.gz", "*.parquet")
+
+TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        name="shows",
+        source="shows",
+        patterns=("*.csv",),
+        doc="Shows registry: which feeds to track, per tenant (network or agency).",
+        columns=(
+            _c("tenant_id", "text", doc="network/agency; empty means the default tenant"),
+            _c("show_id", "text", required=True),
+            _c("title", "text"),
+            _c("feed_url", "text", required=True, doc="http(s) URL or path (relative paths "
+               "are resolved against the landing directory)"),
+            _c("hosting_provider", "text", doc="host whose analytics API reports downloads "
+               "for shows without raw logs"),
+            _c("header_bytes", "bigint", doc="bytes before the audio (ID3 etc.), overrides "
+               "the default for the IAB one-minute threshold"),
+        ),
+        defaults={"tenant_id": "'default'"},
+        example="tenant_id,show_id,title,feed_url,hosting_provider,header_bytes\n"
+        "acme,acme-s001,The Morning Brief,feeds/acme-s001.xml,,\n",
+    ),
+    RawTable(
+        name="access_logs",
+        source="access_logs",
+        patterns=JSONL_OR_PARQUET,
+        doc="Media requests from a CDN, host or measurement prefix: one request a row.",
+        loaded_at_field="timestamp",
+        columns=(
+            _c("timestamp", "timestamp", required=True, doc="ISO 8601 with offset"),
+            _c("ip", "text", required=True, doc="IPv4 or IPv6"),
+            _c("user_agent", "text", doc="may be empty"),
+            _c("method", "text", required=True),
+            _c("url", "text", required=True, doc="requested media URL, maybe via prefixes"),
+            _c("status", "int", required=True),
+            _c("range", "text", doc="raw Range request header, may be empty"),
+            _c("bytes_sent", "bigint", required=True, doc="response body bytes"),
+            _c("referer", "text"),
+        ),
+        example='{"timestamp": "2026-03-02T07:14:09+00:00", "ip": "203.0.113.7", '
+        '"user_agent": "AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; '
+        'en_us)", "method": "GET", "url": "https://dts.podtrac.com/redirect.mp3/cdn.example.'
+        'com/acme-s001/e0001.mp3", "status": 206, "range": "bytes=0-", "bytes_sent": '
+        '28311552, "referer": ""}\n',
+    ),
+    RawTable(
+        name="hosting_api_downloads",
+        source="hosting_api",
+        patterns=JSONL,
+        doc="Per-episode daily downloads reported by hosting platforms' analytics APIs "
+        "(host-reported, not counted by this warehouse).",
+        loaded_at_field="download_date",
+        columns=(
+            _c("provider", "text", required=True),
+            _c("show_id", "text", required=True),
+            _c("episode_guid", "text", required=True),
+            _c("download_date", "date", required=True),
+            _c("downloads", "bigint", required=True),
+        ),
+        example='{"provider": "transistor", "show_id": "acme-s007", "episode_guid": '
+        '"acme-s007-e0003", "download_date": "2026-03-02", "downloads": 412}\n',
+    ),
+    RawTable(
+        name="ad_deliveries",
+        source="ad_delivery",
+        patterns=JSONL_OR_PARQUET,
+        doc="Dynamically inserted ads: one row per ad stitched into a served file. The ad "
+        "occupies bytes [byte_start, byte_end) of that file.",
+        loaded_at_field="timestamp",
+        columns=(
+            _c("delivery_id", "text", required=True),
+            _c("timestamp", "timestamp", required=True),
+            _c("ip", "text", required=True),
+            _c("user_agent", "text"),
+            _c("url", "text", required=True),
+            _c("campaign_id", "text", required=True),
+            _c("line_item_id", "text", required=True),
+            _c("creative_id", "text"),
+            _c("position", "text", required=True, doc="pre, mid or post"),
+            _c("byte_start", "bigint", required=True),
+            _c("byte_end", "bigint", required=True, doc="exclusive"),
+        ),
+        example='{"delivery_id": "d000000001", "timestamp": "2026-03-02T07:14:09+00:00", '
+        '"ip": "203.0.113.7", "user_agent": "Overcast/3.0 (+http://overcast.fm/; iOS '
+        'podcast app)", "url": "https://cdn.example.com/acme-s001/e0001.mp3", "campaign_id": '
+        '"c0001", "line_item_id": "li00001", "creative_id": "cr0001", "position": "mid", '
+        '"byte_start": 14400000, "byte_end": 14880000}\n',
+    ),
+    RawTable(
+        name="baked_in_ads",
+        source="ad_positions",
+        patterns=("*.csv",),
+        doc="Host-read ads baked into the episode file, by byte position.",
+        columns=(
+            _c("show_id", "text", required=True),
+            _c("episode_guid", "text", required=True),
+            _c("campaign_id", "text", required=True),
+            _c("line_item_id", "text", required=True),
+            _c("position", "text", required=True),
+            _c("byte_start", "bigint", required=True),
+            _c("byte_end", "bigint", required=True, doc="exclusive"),
+        ),
+        example="show_id,episode_guid,campaign_id,line_item_id,position,byte_start,byte_end\n"
+        "acme-s001,acme-s001-e0001,c0002,li00004,pre,96000,576000\n",
+    ),
+    RawTable(
+        name="sponsors",
+        source="bookings",
+        patterns=("sponsors*.csv",),
+        doc="Advertisers.",
+        columns=(
+            _c("tenant_id", "text"),
+            _c("sponsor_id", "text", required=True),
+            _c("name", "text", required=True),
+            _c("category", "text"),
+            _c("brief", "text"),
+        ),
+        defaults={"tenant_id": "'default'"},
+        example="tenant_id,sponsor_id,name,category,brief\n"
+        "acme,sp001,Brightmug Coffee,food & drink,Direct-to-consumer coffee subscription\n",
+    ),
+    RawTable(
+        name="campaigns",
+        source="bookings",
+        patterns=("campaigns*.csv",),
+        doc="Campaigns booked by sponsors.",
+        columns=(
+            _c("tenant_id", "text"),
+            _c("campaign_id", "text", required=True),
+            _c("sponsor_id", "text", required=True),
+            _c("name", "text"),
+            _c("start_date", "date", required=True),
+            _c("end_date", "date", required=True),
+            _c("budget", "double", required=True),
+            _c("currency", "text"),
+            _c("pricing_model", "text", required=True, doc="cpm, flat or cpa"),
+            _c("booked_impressions", "bigint"),
+            _c("cpa_rate", "double", doc="price per acquisition when pricing_model = cpa"),
+            _c("attribution_window_days", "int", doc="1-60, default 30"),
+        ),
+        defaults={"tenant_id": "'default'", "currency": "'USD'",
+                  "attribution_window_days": "30"},
+        example="tenant_id,campaign_id,sponsor_id,name,start_date,end_date,budget,currency,"
+        "pricing_model,booked_impressions,cpa_rate,attribution_window_days\n"
+        "acme,c0001,sp001,Spring launch,2026-03-01,2026-03-28,25000,USD,cpm,1100000,,30\n",
+    ),
+    RawTable(
+        name="campaign_codes",
+        source="bookings",
+        patterns=("campaign_codes*.csv",),
+        doc="Promo codes and vanity URLs that identify a campaign's responders.",
+        columns=(
+            _c("campaign_id", "text", required=True),
+            _c("code_type", "text", required=True, doc="promo_code or vanity_url"),
+            _c("code", "text", required=True),
+        ),
+        example="campaign_id,code_type,code\nc0001,promo_code,BRIEF20\n"
+        "c0001,vanity_url,https://brightmug.com/brief\n",
+    ),
+    RawTable(
+        name="line_items",
+        source="bookings",
+        patterns=("line_items*.csv",),
+        doc="What a campaign bought: show x position x rate.",
+        columns=(
+            _c("line_item_id", "text", required=True),
+            _c("campaign_id", "text", required=True),
+            _c("show_id", "text", required=True),
+            _c("position", "text", required=True, doc="pre, mid or post"),
+            _c("ad_type", "text", doc="dynamic (inserted) or baked (host read)"),
+            _c("rate", "double", required=True, doc="CPM in currency units, or flat fee"),
+            _c("booked_impressions", "bigint"),
+        ),
+        example="line_item_id,campaign_id,show_id,position,ad_type,rate,booked_impressions\n"
+        "li00001,c0001,acme-s001,mid,dynamic,25.00,400000\n",
+    ),
+    RawTable(
+        name="orders",
+        source="conversions",
+        patterns=("orders*.csv",),
+        doc="Advertisers' e-commerce orders.",
+        loaded_at_field="ordered_at",
+        columns=(
+            _c("sponsor_id", "text", required=True),
+            _c("order_id", "text", required=True),
+            _c("ordered_at", "timestamp", required=True),
+            _c("revenue", "double", required=True),
+            _c("currency", "text"),
+            _c("discount_code", "text"),
+            _c("landing_url", "text"),
+            _c("buyer_ip", "text"),
+        ),
+        defaults={"currency": "'USD'"},
+        example="sponsor_id,order_id,ordered_at,revenue,currency,discount_code,landing_url,"
+        "buyer_ip\nsp001,o0000001,2026-03-04T18:22:05+00:00,54.00,USD,BRIEF20,"
+        "https://brightmug.com/brief,203.0.113.7\n",
+    ),
+    RawTable(
+        name="pixel_visits",
+        source="conversions",
+        patterns=("pixel_visits*.jsonl", "pixel_visits*.jsonl.gz"),
+        doc="Advertisers' site visits from a tracking pixel.",
+        loaded_at_field="visited_at",
+        columns=(
+            _c("sponsor_id", "text", required=True),
+            _c("visited_at", "timestamp", required=True),
+            _c("ip", "text", required=True),
+            _c("user_agent", "text"),
+            _c("url", "text", required=True, doc="with UTM parameters when present"),
+            _c("referer", "text"),
+        ),
+        example='{"sponsor_id": "sp001", "visited_at": "2026-03-04T18:10:44+00:00", "ip": '
+        '"203.0.113.7", "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)",'
+        ' "url": "https://brightmug.com/?utm_source=podcast&utm_medium=audio&utm_campaign='
+        'c0001", "referer": ""}\n',
+    ),
+    RawTable(
+        name="survey_answers",
+        source="conversions",
+        patterns=("survey_answers*.csv",),
+        doc="Post-purchase survey answers ('How did you hear about us?').",
+        loaded_at_field="answered_at",
+        columns=(
+            _c("sponsor_id", "text", required=True),
+            _c("order_id", "text", required=True),
+            _c("answered_at", "timestamp", required=True),
+            _c("question", "text"),
+            _c("answer", "text"),
+        ),
+        example="sponsor_id,order_id,answered_at,question,answer\n"
+        "sp001,o0000001,2026-03-04T18:25:00+00:00,How did you hear about us?,"
+        "Podcast: The Morning Brief\n",
+    ),
+    RawTable(
+        name="engagement_events",
+        source="engagement",
+        patterns=("events*.jsonl", "events*.jsonl.gz"),
+        doc="Platform engagement: follows, unfollows, comments, shares.",
+        loaded_at_field="event_at",
+        columns=(
+            _c("tenant_id", "text"),
+            _c("event_at", "timestamp", required=True),
+            _c("event_type", "text", required=True),
+            _c("show_id", "text", required=True),
+            _c("episode_guid", "text"),
+            _c("user_id", "text", required=True),
+        ),
+        defaults={"tenant_id": "'default'"},
+        example='{"tenant_id": "acme", "event_at": "2026-03-02T09:00:00+00:00", "event_type":'
+        ' "comment", "show_id": "acme-s001", "episode_guid": "acme-s001-e0001", "user_id": '
+        '"u000042"}\n',
+    ),
+    RawTable(
+        name="subscriptions",
+        source="engagement",
+        patterns=("subscriptions*.csv",),
+        doc="Paid subscriptions to a show.",
+        columns=(
+            _c("tenant_id", "text"),
+            _c("subscription_id", "text", required=True),
+            _c("show_id", "text", required=True),
+            _c("user_id", "text", required=True),
+            _c("started_at", "timestamp", required=True),
+            _c("ended_at", "timestamp"),
+            _c("plan", "text"),
+            _c("monthly_price", "double", required=True),
+            _c("currency", "text"),
+        ),
+        defaults={"tenant_id": "'default'", "currency": "'USD'"},
+        example="tenant_id,subscription_id,show_id,user_id,started_at,ended_at,plan,"
+        "monthly_price,currency\nacme,sub000001,acme-s001,u000042,2026-03-01T10:00:00+00:00,,"
+        "supporter,5.00,USD\n",
+    ),
+    RawTable(
+        name="partner_program_events",
+        source="engagement",
+        patterns=("partner_program*.csv",),
+        doc="Partner-programme lifecycle: eligible, applied, approved, active, payout.",
+        columns=(
+            _c("tenant_id", "text"),
+            _c("show_id", "text", required=True),
+            _c("event_at", "timestamp", required=True),
+            _c("status", "text", required=True),
+            _c("amount", "double", doc="payout amount on payout events"),
+            _c("currency", "text"),
+        ),
+        defaults={"tenant_id": "'default'", "currency": "'USD'"},
+        example="tenant_id,show_id,event_at,status,amount,currency\n"
+        "acme,acme-s001,2026-03-31T00:00:00+00:00,payout,812.40,USD\n",
+    ),
+    RawTable(
+        name="feature_rollouts",
+        source="engagement",
+        patterns=("feature_rollouts*.csv",),
+        doc="When a platform feature (e.g. comments) was switched on for a show.",
+        columns=(
+            _c("tenant_id", "text"),
+            _c("show_id", "text", required=True),
+            _c("feature", "text", required=True),
+            _c("enabled_at", "timestamp", required=True),
+        ),
+        defaults={"tenant_id": "'default'"},
+        example="tenant_id,show_id,feature,enabled_at\n"
+        "acme,acme-s003,comments,2026-03-10T00:00:00+00:00\n",
+    ),
+)
+
+# RSS feeds are XML, parsed by feedparser rather than read as rows: these raw tables are
+# written by ingest.rss, one row per fetch, per channel and per item.
+RSS_TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        name="rss_fetches",
+        source="feeds",
+        patterns=(),
+        doc="Every fetch of every feed, with the raw XML kept.",
+        loaded_at_field="fetched_at",
+        columns=(
+            _c("fetch_id", "text", required=True),
+            _c("tenant_id", "text"),
+            _c("show_id", "text", required=True),
+            _c("feed_url", "text", required=True),
+            _c("fetched_at", "timestamp", required=True),
+            _c("http_status", "int"),
+            _c("etag", "text"),
+            _c("last_modified", "text"),
+            _c("content_sha256", "text"),
+            _c("body", "text"),
+        ),
+    ),
+    RawTable(
+        name="rss_channels",
+        source="feeds",
+        patterns=(),
+        doc="The channel element of each parsed fetch.",
+        columns=(
+            _c("fetch_id", "text", required=True),
+            _c("show_id", "text", required=True),
+            _c("title", "text"),
+            _c("author", "text"),
+            _c("language", "text"),
+            _c("categories", "text", doc="'|'-separated itunes:category texts"),
+            _c("explicit", "text"),
+            _c("podcast_guid", "text"),
+            _c("image_url", "text"),
+            _c("link", "text"),
+            _c("description", "text"),
+        ),
+    ),
+    RawTable(
+        name="rss_items",
+        source="feeds",
+        patterns=(),
+        doc="The item elements of each parsed fetch, as published (strings kept raw).",
+        columns=(
+            _c("fetch_id", "text", required=True),
+            _c("show_id", "text", required=True),
+            _c("item_index", "int", required=True, doc="position in the feed, 0-based"),
+            _c("guid", "text"),
+            _c("title", "text"),
+            _c("pub_date", "text", doc="pubDate as published"),
+            _c("published_at", "timestamp", doc="pubDate parsed to UTC, empty if unparseable"),
+            _c("duration", "text", doc="itunes:duration as published"),
+            _c("enclosure_url", "text"),
+            _c("enclosure_length", "text"),
+            _c("enclosure_type", "text"),
+            _c("season", "text"),
+            _c("episode_number", "text"),
+            _c("episode_type", "text"),
+            _c("explicit", "text"),
+            _c("transcript_url", "text"),
+            _c("chapters_url", "text"),
+            _c("description", "text"),
+        ),
+    ),
+)
+
+QUARANTINE = RawTable(
+    name="quarantine",
+    source="",
+    patterns=(),
+    doc="Rows and files that could not be loaded, with the reason.",
+    columns=(
+        _c("source_table", "text", required=True),
+        _c("source_file", "text", required=True),
+        _c("source_line", "bigint"),
+        _c("reason", "text", required=True),
+        _c("raw_record", "text"),
+        _c("quarantined_at", "timestamp", required=True),
+    ),
+)
+
+
+def table(name: str) -> RawTable:
+    for t in (*TABLES, *RSS_TABLES, QUARANTINE):
+        if t.name == name:
+            return t
+    raise KeyError(f"no raw table named {name!r}")

@@ -1,0 +1,46 @@
+"""DDL for the raw schema, generated from the landing contract for either warehouse."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ingest.contract import LINEAGE_COLUMNS, QUARANTINE, RSS_TABLES, TABLES, RawTable
+
+Dialect = Literal["duckdb", "postgres"]
+RAW_SCHEMA = "raw"
+
+_TYPES: dict[str, dict[str, str]] = {
+    "duckdb": {"text": "varchar", "int": "integer", "bigint": "bigint", "double": "double",
+               "bool": "boolean", "timestamp": "timestamp", "date": "date"},
+    "postgres": {"text": "text", "int": "integer", "bigint": "bigint",
+                 "double": "double precision", "bool": "boolean",
+                 "timestamp": "timestamp", "date": "date"},
+}
+
+
+def sql_type(kind: str, dialect: Dialect) -> str:
+    return _TYPES[dialect][kind]
+
+
+def quote(name: str) -> str:
+    return f'"{name}"'
+
+
+def create_table_sql(table: RawTable, dialect: Dialect, schema: str = RAW_SCHEMA) -> str:
+    """`create table if not exists` for a raw table, lineage columns included."""
+    lineage = () if table is QUARANTINE else LINEAGE_COLUMNS
+    cols = ",\n  ".join(
+        f"{quote(c.name)} {sql_type(c.kind, dialect)}" for c in (*table.columns, *lineage)
+    )
+    return f"create table if not exists {schema}.{quote(table.name)} (\n  {cols}\n)"
+
+
+def all_tables() -> tuple[RawTable, ...]:
+    return (*TABLES, *RSS_TABLES, QUARANTINE)
+
+
+def create_schema_sql(dialect: Dialect, schema: str = RAW_SCHEMA) -> list[str]:
+    """Statements creating the raw schema with every raw table (idempotent)."""
+    return [f"create schema if not exists {schema}"] + [
+        create_table_sql(t, dialect, schema) for t in all_tables()
+    ]
