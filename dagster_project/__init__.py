@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, resources, schedules. Logic lives in `ingest/` and `analyses/`."""

@@ -372,7 +372,7 @@ RSS_TABLES: tuple[RawTable, ...] = (
         name="rss_fetches",
         source="feeds",
         patterns=(),
-        doc="Every fetch of every feed, with the raw XML kept.",
+        doc="Every fetch of a feed that returned new content, with the raw XML kept.",
         loaded_at_field="fetched_at",
         columns=(
             _c("fetch_id", "text", required=True),
@@ -450,8 +450,25 @@ QUARANTINE = RawTable(
 )
 
 
+# Which landing files have been loaded, by content hash: what makes reloads idempotent.
+LOAD_MANIFEST = RawTable(
+    name="_load_manifest",
+    source="",
+    patterns=(),
+    doc="One row per landing file loaded into a raw table, with its content hash.",
+    columns=(
+        _c("table_name", "text", required=True),
+        _c("source_file", "text", required=True),
+        _c("sha256", "text", required=True),
+        _c("rows_loaded", "bigint"),
+        _c("rows_quarantined", "bigint"),
+        _c("loaded_at", "timestamp", required=True),
+    ),
+)
+
+
 def table(name: str) -> RawTable:
-    for t in (*TABLES, *RSS_TABLES, QUARANTINE):
+    for t in (*TABLES, *RSS_TABLES, QUARANTINE, LOAD_MANIFEST):
         if t.name == name:
             return t
     raise KeyError(f"no raw table named {name!r}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from ingest.contract import LINEAGE_COLUMNS, QUARANTINE, RSS_TABLES, TABLES, RawTable
+import pyarrow as pa
+
+from ingest.contract import LINEAGE_COLUMNS, LOAD_MANIFEST, QUARANTINE, RSS_TABLES, TABLES, RawTable
 
 Dialect = Literal["duckdb", "postgres"]
 RAW_SCHEMA = "raw"
@@ -28,7 +30,7 @@ def quote(name: str) -> str:
 
 def create_table_sql(table: RawTable, dialect: Dialect, schema: str = RAW_SCHEMA) -> str:
     """`create table if not exists` for a raw table, lineage columns included."""
-    lineage = () if table is QUARANTINE else LINEAGE_COLUMNS
+    lineage = () if table in (QUARANTINE, LOAD_MANIFEST) else LINEAGE_COLUMNS
     cols = ",\n  ".join(
         f"{quote(c.name)} {sql_type(c.kind, dialect)}" for c in (*table.columns, *lineage)
     )
@@ -36,7 +38,7 @@ def create_table_sql(table: RawTable, dialect: Dialect, schema: str = RAW_SCHEMA
 
 
 def all_tables() -> tuple[RawTable, ...]:
-    return (*TABLES, *RSS_TABLES, QUARANTINE)
+    return (*TABLES, *RSS_TABLES, QUARANTINE, LOAD_MANIFEST)
 
 
 def create_schema_sql(dialect: Dialect, schema: str = RAW_SCHEMA) -> list[str]:
@@ -44,3 +46,16 @@ def create_schema_sql(dialect: Dialect, schema: str = RAW_SCHEMA) -> list[str]:
     return [f"create schema if not exists {schema}"] + [
         create_table_sql(t, dialect, schema) for t in all_tables()
     ]
+
+
+_ARROW = {"text": pa.string(), "int": pa.int32(), "bigint": pa.int64(), "double": pa.float64(),
+          "bool": pa.bool_(), "timestamp": pa.timestamp("us"), "date": pa.date32()}
+
+
+def arrow_batch(
+    table: RawTable, rows: list[dict[str, Any]], lineage: bool = True
+) -> pa.RecordBatch:
+    """Rows as a record batch typed by the contract (for the few rows Python produces)."""
+    columns = (*table.columns, *LINEAGE_COLUMNS) if lineage else table.columns
+    schema = pa.schema([(c.name, _ARROW[c.kind]) for c in columns])
+    return pa.RecordBatch.from_pylist(rows, schema=schema)

@@ -1,0 +1,50 @@
+# The two commands: `make demo` and `make test`. Everything installs into .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests dbt/dbt_project.yml -type f 2>/dev/null)
+MANIFEST := dbt/target/manifest.json
+
+.PHONY: demo test ui bench run lint clean
+
+demo: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m dagster_project.cli demo
+
+test: .venv/.installed $(MANIFEST)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+ui: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+	.venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+bench: .venv/.installed $(MANIFEST)
+	$(PY) -m dagster_project.bench $(BENCH_ARGS)
+
+# Your own data: make run LANDING=/path/to/landing
+run: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m dagster_project.cli run $(LANDING)
+
+lint: .venv/.installed
+	$(PY) -m ruff check .
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet 'uv>=0.5,<1'
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+$(MANIFEST): .venv/.installed $(DBT_SOURCES)
+	cd dbt && ../.venv/bin/dbt parse --quiet --profiles-dir . --target duckdb
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+clean:
+	rm -rf .venv .tools dbt/target dbt/logs data .dagster_home

@@ -1,0 +1,21 @@
+"""Jobs and schedules: the whole pipeline daily, the feeds every 15 minutes."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.ingest_assets import raw_key
+from ingest.contract import RSS_TABLES
+
+everything_job = dg.define_asset_job("daily_refresh", selection=dg.AssetSelection.all(),
+                                     description="Load all landing data and rebuild every model.")
+rss_job = dg.define_asset_job(
+    "rss_poll",
+    selection=dg.AssetSelection.assets(*[raw_key(t.name) for t in RSS_TABLES]),
+    description="Poll the registered RSS feeds (conditional GET: unchanged feeds cost a 304).",
+)
+
+daily_schedule = dg.ScheduleDefinition(job=everything_job, cron_schedule="0 3 * * *",
+                                       execution_timezone="UTC")
+rss_schedule = dg.ScheduleDefinition(job=rss_job, cron_schedule="*/15 * * * *",
+                                     execution_timezone="UTC")

@@ -1,0 +1,1 @@
+"""RSS feeds: fetch (HTTP with conditional GET, or local files), parse with feedparser, land."""

@@ -1,0 +1,110 @@
+"""Settings read from the environment: the one place the project looks at `os.environ`.
+
+Dagster resources build a `Settings` with `Settings.from_env()` and pass it down; library
+code takes it as an argument. dbt reads the same variables through `env_var` in
+`dbt/profiles.yml`; `Settings.dbt_env()` hands them over with absolute paths.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+WarehouseKind = Literal["duckdb", "postgres"]
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the project can't use."""
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    database: str = "podwh"
+
+    def conninfo(self, database: str | None = None) -> str:
+        parts = {
+            "host": self.host,
+            "port": str(self.port),
+            "user": self.user,
+            "dbname": database or self.database,
+        }
+        if self.password:
+            parts["password"] = self.password
+        return " ".join(f"{k}={v}" for k, v in parts.items())
+
+    def describe(self) -> str:
+        """Where the warehouse is, without the password."""
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: WarehouseKind = "duckdb"
+    duckdb_path: Path = DEFAULT_DATA_DIR / "warehouse.duckdb"
+    landing_dir: Path = DEFAULT_DATA_DIR / "world" / "landing"
+    postgres: PostgresSettings = PostgresSettings()
+    ip_salt: str = "podwh-demo-salt"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        warehouse = env.get("PODWH_WAREHOUSE", "duckdb").strip().lower()
+        if warehouse not in ("duckdb", "postgres"):
+            raise SettingsError(
+                f"PODWH_WAREHOUSE={warehouse!r}: expected 'duckdb' (default) or 'postgres'"
+            )
+        return cls(
+            warehouse=warehouse,  # type: ignore[arg-type]
+            duckdb_path=_path(env, "PODWH_DUCKDB_PATH", cls.duckdb_path),
+            landing_dir=_path(env, "PODWH_LANDING_DIR", cls.landing_dir),
+            postgres=PostgresSettings(
+                host=env.get("PODWH_PG_HOST", PostgresSettings.host),
+                port=_port(env, "PODWH_PG_PORT", PostgresSettings.port),
+                user=env.get("PODWH_PG_USER", PostgresSettings.user),
+                password=env.get("PODWH_PG_PASSWORD", PostgresSettings.password),
+                database=env.get("PODWH_PG_DATABASE", PostgresSettings.database),
+            ),
+            ip_salt=env.get("PODWH_IP_SALT", cls.ip_salt),
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt's profiles.yml reads, with absolute paths."""
+        return {
+            "PODWH_WAREHOUSE": self.warehouse,
+            "PODWH_DUCKDB_PATH": str(self.duckdb_path),
+            "PODWH_PG_HOST": self.postgres.host,
+            "PODWH_PG_PORT": str(self.postgres.port),
+            "PODWH_PG_USER": self.postgres.user,
+            "PODWH_PG_PASSWORD": self.postgres.password,
+            "PODWH_PG_DATABASE": self.postgres.database,
+            "PODWH_IP_SALT": self.ip_salt,
+        }
+
+    def describe(self) -> str:
+        if self.warehouse == "duckdb":
+            return f"DuckDB file {self.duckdb_path}"
+        return f"Postgres {self.postgres.describe()}"
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"{name}={value!r}: expected a TCP port number (1-65535)")
+    return int(value)

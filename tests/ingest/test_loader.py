@@ -1,0 +1,149 @@
+"""The loader on both targets: bulk, idempotent, and bad rows quarantined with reasons."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ingest.contract import TABLES, table
+from ingest.load.loader import LandingError, load_all, load_table
+from ingest.load.warehouse import connect
+from ingest.settings import Settings
+
+GOOD = {"timestamp": "2026-03-02T09:14:09+02:00", "ip": "203.0.113.7",
+        "user_agent": "Overcast/3.0", "method": "GET", "url": "https://cdn.example/a.mp3",
+        "status": 206, "range": "bytes=0-", "bytes_sent": 1000, "referer": ""}
+
+
+def _write_logs(landing: Path) -> None:
+    logs = landing / "access_logs"
+    logs.mkdir(parents=True)
+    lines = [json.dumps(GOOD), "{not json", "", json.dumps([1, 2]),
+             json.dumps({**GOOD, "status": "two hundred"}),
+             json.dumps({k: v for k, v in GOOD.items() if k != "ip"}),
+             json.dumps({**GOOD, "timestamp": "2026-03-02T23:30:00-05:00"})]
+    (logs / "day1.jsonl").write_text("\n".join(lines) + "\n")
+    with gzip.open(logs / "day2.jsonl.gz", "wt") as fh:
+        fh.write(json.dumps({**GOOD, "method": "HEAD"}) + "\n")
+    pq.write_table(pa.Table.from_pylist([{**GOOD, "status": 200, "bytes_sent": 5},
+                                         {**GOOD, "ip": None}]), logs / "day3.parquet")
+
+
+def _write_registry(landing: Path) -> None:
+    (landing / "shows").mkdir(parents=True)
+    (landing / "shows" / "shows.csv").write_text(
+        "tenant_id,show_id,title,feed_url,hosting_provider,header_bytes\n"
+        'acme,s1,"Comma, Show",feeds/s1.xml,,\n'
+        ",s2,Two,feeds/s2.xml,transistor,131072\n"
+        "acme,s3,Three,feeds/s3.xml,,lots\n"
+        "acme,s4,Four\n"
+        "acme,s5,Five,feeds/s5.xml,,\n"
+    )
+
+
+@pytest.fixture
+def landing(settings: Settings) -> Path:
+    _write_logs(settings.landing_dir)
+    _write_registry(settings.landing_dir)
+    return settings.landing_dir
+
+
+def test_good_rows_load_typed_and_bad_rows_are_quarantined(settings: Settings, landing: Path):
+    wh = connect(settings)
+    try:
+        reports = {r.table: r for r in load_all(wh, landing,
+                                                [table("shows"), table("access_logs")])}
+        assert reports["access_logs"].rows == 4  # day1: 2 good, day2: 1, day3: 1
+        rows = wh.fetchall('select "timestamp", status, _source_file, _source_line '
+                           "from raw.access_logs order by _source_file, _source_line")
+        # Offsets are converted to UTC instants: 09:14+02:00 is 07:14Z; 23:30-05:00 is 04:30Z.
+        assert [(str(ts), f, line) for ts, _, f, line in rows] == [
+            ("2026-03-02 07:14:09", "access_logs/day1.jsonl", 1),
+            ("2026-03-03 04:30:00", "access_logs/day1.jsonl", 7),
+            ("2026-03-02 07:14:09", "access_logs/day2.jsonl.gz", 1),
+            ("2026-03-02 07:14:09", "access_logs/day3.parquet", 1),
+        ]
+        bad = wh.fetchall("select source_file, source_line, reason from raw.quarantine "
+                          "order by source_file, source_line")
+        assert bad == [
+            ("access_logs/day1.jsonl", 2, "not valid JSON"),
+            ("access_logs/day1.jsonl", 4, "not a JSON object"),
+            ("access_logs/day1.jsonl", 5, "field status: cannot read 'two hundred' as int"),
+            ("access_logs/day1.jsonl", 6, "missing required field ip"),
+            ("access_logs/day3.parquet", 2, "missing required field ip"),
+            ("shows/shows.csv", 4, "field header_bytes: cannot read 'lots' as bigint"),
+            ("shows/shows.csv", 5, "MISSING COLUMNS: Expected Number of Columns: 6 Found: 3"),
+        ]
+        shows = wh.fetchall("select tenant_id, show_id, title, header_bytes, _source_line "
+                            "from raw.shows order by show_id")
+        assert shows == [("acme", "s1", "Comma, Show", None, 2),
+                         ("default", "s2", "Two", 131072, 3),  # empty tenant: the default
+                         ("acme", "s5", "Five", None, 6)]
+    finally:
+        wh.close()
+
+
+def test_loading_twice_adds_nothing_and_a_changed_file_replaces_its_rows(
+        settings: Settings, landing: Path):
+    wh = connect(settings)
+    try:
+        tables = [table("shows"), table("access_logs")]
+        load_all(wh, landing, tables)
+        counts = ("select (select count(*) from raw.access_logs), "
+                  "(select count(*) from raw.quarantine)")
+        first = wh.fetchall(counts)
+        second_reports = load_all(wh, landing, tables)
+        assert wh.fetchall(counts) == first
+        assert all(f.status == "unchanged" for r in second_reports for f in r.files)
+
+        (landing / "access_logs" / "day2.jsonl.gz").write_bytes(
+            gzip.compress((json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n").encode()))
+        report = load_table(wh, landing, table("access_logs"))
+        assert [f.status for f in report.files] == ["unchanged", "replaced", "unchanged"]
+        assert wh.fetchall(counts)[0][0] == first[0][0] + 1  # 1 row became 2
+    finally:
+        wh.close()
+
+
+def test_missing_registry_names_the_file(settings: Settings):
+    settings.landing_dir.mkdir(parents=True)
+    wh = connect(settings)
+    try:
+        with pytest.raises(LandingError, match=r"shows/\*\.csv"):
+            load_table(wh, settings.landing_dir, table("shows"))
+        # An optional source with no files is a warning, not a failure.
+        report = load_table(wh, settings.landing_dir, table("orders"))
+        assert report.rows == 0 and "no landing files for raw.orders" in report.warnings[0]
+    finally:
+        wh.close()
+
+
+def test_unreadable_file_is_quarantined_whole(settings: Settings):
+    logs = settings.landing_dir / "access_logs"
+    logs.mkdir(parents=True)
+    (logs / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
+    (logs / "cols.jsonl").write_text(json.dumps(GOOD) + "\n")
+    pq.write_table(pa.table({"timestamp": ["2026-03-01T00:00:00Z"]}), logs / "narrow.parquet")
+    wh = connect(settings)
+    try:
+        report = load_table(wh, settings.landing_dir, table("access_logs"))
+        status = {f.path: f.status for f in report.files}
+        assert status == {"access_logs/broken.parquet": "unreadable",
+                          "access_logs/cols.jsonl": "loaded",
+                          "access_logs/narrow.parquet": "unreadable"}
+        reasons = dict(wh.fetchall("select source_file, reason from raw.quarantine"))
+        assert "broken.parquet" in reasons["access_logs/broken.parquet"]
+        assert "missing column(s) ip, user_agent" in reasons["access_logs/narrow.parquet"]
+    finally:
+        wh.close()
+
+
+def test_every_contract_table_has_a_landing_pattern_and_unique_columns():
+    for t in TABLES:
+        assert t.patterns, t.name
+        assert len(set(t.column_names)) == len(t.column_names), t.name
