@@ -1,8 +1,8 @@
 """dbt models as Dagster assets; dbt tests show up as asset checks."""
 
-from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -42,4 +42,6 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project)
+    # The dbt next to this interpreter: works without activating the virtualenv.
+    return DbtCliResource(project_dir=dbt_project,
+                          dbt_executable=str(Path(sys.executable).parent / "dbt"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.dbt_assets import dbt_models, dbt_resource
-from dagster_project.ingest_assets import landing_assets, rss_feeds
+from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
 from dagster_project.resources import WarehouseResource
 from dagster_project.schedules import daily_schedule, everything_job, rss_job, rss_schedule
 
 defs = dg.Definitions(
-    assets=[*landing_assets, rss_feeds, dbt_models],
+    assets=[*landing_assets, rss_feeds, quarantine, dbt_models],
     jobs=[everything_job, rss_job],
     schedules=[daily_schedule, rss_schedule],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,9 @@ _PG_ERROR = _postgres_error()
 requires_postgres = pytest.mark.skipif(_PG_ERROR is not None, reason=_PG_ERROR or "")
 
 
-@pytest.fixture
-def pg_database() -> Iterator[PostgresSettings]:
-    """A fresh, empty Postgres database, dropped afterwards."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[PostgresSettings]:
+    """A new, empty Postgres database, dropped afterwards (skips when there's no server)."""
     if _PG_ERROR:
         pytest.skip(_PG_ERROR)
     import psycopg
@@ -44,6 +45,12 @@ def pg_database() -> Iterator[PostgresSettings]:
     finally:
         with psycopg.connect(PG.conninfo("postgres"), autocommit=True) as con:
             con.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def pg_database() -> Iterator[PostgresSettings]:
+    with fresh_postgres_database() as pg:
+        yield pg
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

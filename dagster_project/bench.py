@@ -1,0 +1,115 @@
+"""`make bench`: time each stage on a large synthetic world (a benchmark, not a test).
+
+Each stage runs in its own process so its wall time and peak memory (max RSS) are its own:
+generate the world, load the landing files, `dbt build`, Python assets. Prints one row per
+stage with wall time, rows per second and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import DEFAULT_DATA_DIR, PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_mb: float
+    rows: int | None
+
+    def row(self) -> str:
+        dash = f"{'—':>14}"
+        rate = f"{self.rows / self.seconds:>14,.0f}" if self.rows and self.seconds else dash
+        rows = f"{self.rows:>14,}" if self.rows is not None else f"{'—':>14}"
+        peak = f"{self.peak_mb:>9,.0f}"
+        return f"| {self.name:<22} | {self.seconds:>9.1f} | {rows} | {rate} | {peak} |"
+
+
+def run_stage(name: str, cmd: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> Stage:
+    """Run one stage as a child process; its own max RSS comes from wait4."""
+    print(f"→ {name}: {' '.join(cmd)}", flush=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"stage {name!r} failed (exit {os.waitstatus_to_exitcode(status)})")
+    return Stage(name, seconds, usage.ru_maxrss / 1024, None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--requests", type=int, default=10_000_000,
+                        help="access-log rows to generate (default 10M)")
+    parser.add_argument("--large", action="store_true", help="100M requests")
+    parser.add_argument("--out", default=str(DEFAULT_DATA_DIR / "bench"))
+    parser.add_argument("--reuse-world", action="store_true",
+                        help="skip generation when the world already exists")
+    args = parser.parse_args(argv)
+    requests = 100_000_000 if args.large else args.requests
+    out = Path(args.out).resolve() / f"world-{requests}"
+    db = Path(args.out).resolve() / f"warehouse-{requests}.duckdb"
+    env = {**os.environ, "PODWH_WAREHOUSE": "duckdb", "PODWH_DUCKDB_PATH": str(db),
+           "PODWH_LANDING_DIR": str(out / "landing")}
+    stages: list[Stage] = []
+
+    if not (args.reuse_world and (out / "world.json").exists()):
+        gen = run_stage("generate", [str(BIN / "python"), "-m", "ingest.synth", "--out", str(out),
+                                     "--target-requests", str(requests)], env)
+        stages.append(gen)
+    written = json.loads((out / "world.json").read_text())
+    access_rows = _access_log_rows(written)
+    if stages:
+        stages[0].rows = access_rows
+
+    db.unlink(missing_ok=True)
+    load = run_stage("load (raw)", [str(BIN / "python"), "-m", "dagster_project.cli", "load"], env)
+    load.rows = _raw_rows(db)
+    stages.append(load)
+
+    build = run_stage("dbt build", [str(BIN / "dbt"), "build", "--project-dir", "dbt",
+                                    "--profiles-dir", "dbt", "--target", "duckdb"], env)
+    build.rows = access_rows
+    stages.append(build)
+    stages.append(Stage("python assets", 0.0, 0.0, None))  # none yet: analyses come later
+
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nBenchmark: {access_rows:,} access-log rows; world in {out}; warehouse {db}")
+    print("| stage                  | wall s    | rows           | rows/s         | peak MB   |")
+    print("|------------------------|-----------|----------------|----------------|-----------|")
+    for stage in stages:
+        print(stage.row())
+    print(f"(bench driver itself: {self_peak:,.0f} MB; 'python assets': none exist yet)")
+    return 0
+
+
+def _access_log_rows(world: dict) -> int:
+    counts = world.get("row_counts", {})
+    return int(sum(n for name, n in counts.items() if "access_logs" in name))
+
+
+def _raw_rows(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        total = con.execute("select sum(rows_loaded) from raw._load_manifest").fetchone()
+        return int(total[0] or 0) if total else 0
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

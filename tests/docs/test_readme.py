@@ -1,0 +1,31 @@
+"""The README's landing formats are generated from the contract and must be current."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ingest.contract import TABLES
+from ingest.contract_doc import replace_block
+from ingest.settings import PROJECT_ROOT
+
+
+def test_readme_landing_formats_match_the_contract():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert readme == replace_block(readme), "run: python -m ingest.contract_doc --write"
+
+
+def test_every_example_has_exactly_the_contract_columns():
+    for t in TABLES:
+        assert t.example, f"{t.name} has no example"
+        if t.example.lstrip().startswith("{"):
+            keys = [list(json.loads(line)) for line in t.example.splitlines()]
+        else:
+            keys = [next(csv.reader(io.StringIO(t.example)))]
+        assert all(k == t.column_names for k in keys), t.name
+
+
+def test_readme_shows_both_commands():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
