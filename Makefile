@@ -42,9 +42,10 @@ $(MANIFEST): .venv/.installed $(DBT_SOURCES)
 	cd dbt && ../.venv/bin/dbt parse --quiet --profiles-dir . --target duckdb
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:
+# One run at a time: DuckDB allows a single writer process (the RSS poll waits for the daily run).
+$(DAGSTER_HOME)/dagster.yaml: Makefile
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+	printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
 
 clean:
 	rm -rf .venv .tools dbt/target dbt/logs data .dagster_home

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from ingest.load.warehouse import WarehouseUnavailable
 from ingest.settings import DEFAULT_DATA_DIR, Settings, SettingsError
 
 
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except WarehouseUnavailable as exc:
+        print(f"warehouse error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -21,6 +21,10 @@ from ingest.load.ddl import RAW_SCHEMA, Dialect, create_schema_sql, quote
 from ingest.settings import Settings
 
 
+class WarehouseUnavailable(Exception):
+    """The configured warehouse can't be opened; the message says which and why."""
+
+
 class Warehouse(Protocol):
     dialect: Dialect
 
@@ -44,7 +48,10 @@ class DuckDBWarehouse:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:  # typically: another process holds the write lock
+            raise WarehouseUnavailable(f"cannot open DuckDB file {path}: {exc}") from exc
         self.con.execute("set TimeZone = 'UTC'")
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
@@ -88,10 +95,16 @@ class DuckDBWarehouse:
 class PostgresWarehouse:
     dialect: Dialect = "postgres"
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, conninfo: str, where: str = "Postgres") -> None:
         import psycopg  # imported here: DuckDB-only users never need a server client
 
-        self.con = psycopg.connect(conninfo, autocommit=True)
+        try:
+            self.con = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as exc:
+            raise WarehouseUnavailable(
+                f"cannot connect to {where}: {str(exc).strip().splitlines()[-1]} "
+                f"(check PODWH_PG_HOST/PORT/USER/PASSWORD/DATABASE; the database must exist)"
+            ) from exc
         self.con.execute("set timezone = 'UTC'")
         self._in_tx = False
 
@@ -139,7 +152,7 @@ def connect(settings: Settings) -> Warehouse:
     if settings.warehouse == "duckdb":
         wh = DuckDBWarehouse(settings.duckdb_path)
     else:
-        wh = PostgresWarehouse(settings.postgres.conninfo())
+        wh = PostgresWarehouse(settings.postgres.conninfo(), settings.postgres.describe())
     for stmt in create_schema_sql(wh.dialect):
         wh.execute(stmt)
     return wh

@@ -35,3 +35,13 @@ def test_relative_paths_become_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = Settings.from_env({"PODWH_DUCKDB_PATH": "w.duckdb", "PODWH_LANDING_DIR": "land"})
     assert s.duckdb_path == tmp_path / "w.duckdb" and s.landing_dir == tmp_path / "land"
+
+
+def test_unreachable_postgres_names_server_without_password():
+    from ingest.load.warehouse import WarehouseUnavailable, connect
+
+    s = Settings.from_env({"PODWH_WAREHOUSE": "postgres", "PODWH_PG_PORT": "1",
+                           "PODWH_PG_PASSWORD": "hunter2"})
+    with pytest.raises(WarehouseUnavailable, match="127.0.0.1:1/podwh") as info:
+        connect(s)
+    assert "hunter2" not in str(info.value)
