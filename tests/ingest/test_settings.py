@@ -42,6 +42,6 @@ def test_unreachable_postgres_names_server_without_password():
 
     s = Settings.from_env({"PODWH_WAREHOUSE": "postgres", "PODWH_PG_PORT": "1",
                            "PODWH_PG_PASSWORD": "hunter2"})
-    with pytest.raises(WarehouseUnavailable, match="127.0.0.1:1/podwh") as info:
+    with pytest.raises(WarehouseUnavailable, match=r"127\.0\.0\.1:1/podwh") as info:
         connect(s)
     assert "hunter2" not in str(info.value)
