@@ -32,6 +32,8 @@ class Warehouse(Protocol):
 
     def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]: ...
 
+    def fetch_dicts(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]: ...
+
     def append(self, table: str, batches: Iterable[pa.RecordBatch], schema: str = ...) -> int:
         """Append record batches (columns named as the table's) and return the row count."""
         ...
@@ -59,6 +61,10 @@ class DuckDBWarehouse:
 
     def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, list(params)).fetchall()
+
+    def fetch_dicts(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, list(params))
+        return _as_dicts(cur.description, cur.fetchall())
 
     def append(
         self, table: str, batches: Iterable[pa.RecordBatch], schema: str = RAW_SCHEMA
@@ -114,6 +120,10 @@ class PostgresWarehouse:
     def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         return self.con.execute(sql.replace("?", "%s"), list(params) or None).fetchall()
 
+    def fetch_dicts(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql.replace("?", "%s"), list(params) or None)
+        return _as_dicts(cur.description, cur.fetchall())
+
     def append(
         self, table: str, batches: Iterable[pa.RecordBatch], schema: str = RAW_SCHEMA
     ) -> int:
@@ -136,6 +146,11 @@ class PostgresWarehouse:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _as_dicts(description: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    names = [d[0] for d in description]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _to_csv(batch: pa.RecordBatch) -> bytes:

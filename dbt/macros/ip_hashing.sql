@@ -1,0 +1,110 @@
+{#- IP addresses past the raw layer exist only as salted md5 hashes.
+
+    ip_canonical(ip, n_hextets=8): one spelling per address. IPv4 unchanged (trimmed);
+    IPv4-mapped IPv6 (::ffff:1.2.3.4) -> the IPv4; other IPv6 -> its first `n_hextets`
+    hextets, lowercase, leading zeros stripped, `::` expanded, joined by ':' (brackets, port
+    and zone id removed). E.g. "2001:0DB8::1" -> "2001:db8:0:0:0:0:0:1" (8) / "2001:db8:0:0" (4).
+    A full (8) address with an embedded dotted quad other than IPv4-mapped is kept as written
+    (lowercased). Text that is no IP address is returned trimmed and lowercased.
+    ip_listener_prefix(ip): the IAB listener part of an IP: IPv4 whole, IPv6 first 64 bits.
+    hash_ip(expr): md5 of salt || '|' || expr; null stays null. -#}
+
+{% macro ip_salt() -%}
+    {{ return(env_var('PODWH_IP_SALT', var('ip_salt_default', 'podwh-demo-salt'))) }}
+{%- endmacro %}
+
+{% macro hash_ip(expr) -%}
+    {%- set salt = podcast_warehouse.ip_salt() | replace("'", "''") -%}
+    {{ dbt.hash("'" ~ salt ~ "|' || " ~ expr) }}
+{%- endmacro %}
+
+{% macro ip_listener_prefix(ip) -%}
+    {{ return(podcast_warehouse.ip_canonical(ip, 4)) }}
+{%- endmacro %}
+
+{% macro ip_canonical(ip, n_hextets=8) -%}
+    {{ return(adapter.dispatch('ip_canonical', 'podcast_warehouse')(ip, n_hextets)) }}
+{%- endmacro %}
+
+{% macro _ip_groups(expr) -%}
+    case when {{ expr }} = '' then 0 else length({{ expr }}) - length(replace({{ expr }}, ':', '')) + 1 end
+{%- endmacro %}
+
+{% macro _ip_hextets(v, n_hextets) -%}
+    {#- v: lowercased IPv6 text; the dotted-quad tail counts as two (zero) hextets. -#}
+    {%- set w = "regexp_replace(" ~ v ~ ", '[0-9]{1,3}(\.[0-9]{1,3}){3}$', '0:0')" -%}
+    {%- set head = "split_part(" ~ w ~ ", '::', 1)" -%}
+    {%- set tail = "split_part(" ~ w ~ ", '::', 2)" -%}
+    {%- set full -%}
+        (case when {{ dbt.position("'::'", w) }} > 0
+            then {{ head }} || case when {{ head }} = '' then '' else ':' end
+                || repeat('0:', greatest(0, 8 - {{ podcast_warehouse._ip_groups(head) }} - {{ podcast_warehouse._ip_groups(tail) }}))
+                || {{ tail }}
+            else {{ w }}
+        end)
+    {%- endset -%}
+    {%- for i in range(1, n_hextets + 1) -%}
+        coalesce(nullif(ltrim(split_part({{ full }}, ':', {{ i }}), '0'), ''), '0')
+        {%- if not loop.last %} || ':' || {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{% macro _ip_cleaned(ip) -%}
+    regexp_replace(regexp_replace(lower(trim(cast({{ ip }} as {{ dbt.type_string() }}))), '^\[|\](:[0-9]+)?$', '', 'g'), '%.*$', '')
+{%- endmacro %}
+
+{% macro default__ip_canonical(ip, n_hextets) -%}
+    {%- set v = podcast_warehouse._ip_cleaned(ip) -%}
+    case
+        when {{ v }} is null then null
+        when not {{ podcast_warehouse.regexp_like(v, ':') }} then {{ v }}
+        when not {{ podcast_warehouse.regexp_like(v, '^[0-9a-f:.]+$') }} then {{ v }}
+        when {{ podcast_warehouse.regexp_like(v, '^[0:]*:ffff:[0-9]{1,3}(\.[0-9]{1,3}){3}$') }}
+            then regexp_replace({{ v }}, '^.*:', '')
+        {% if n_hextets > 6 -%}
+        when {{ podcast_warehouse.regexp_like(v, '\.') }} then {{ v }}
+        {% endif -%}
+        else {{ podcast_warehouse._ip_hextets(v, n_hextets) }}
+    end
+{%- endmacro %}
+
+{#- DuckDB: the same steps with each intermediate bound once by a lambda (a let-binding),
+    so the expression is not recomputed per hextet on hundreds of millions of requests. -#}
+{% macro duckdb__ip_canonical(ip, n_hextets) -%}
+    {%- set raw = "cast(" ~ ip ~ " as " ~ dbt.type_string() ~ ")" -%}
+    case
+    -- fast path for plain IPv4 (most traffic): what the general branch would return
+    when not contains({{ raw }}, ':') and not contains({{ raw }}, '[') and not contains({{ raw }}, '%')
+        then lower(trim({{ raw }}))
+    else (list_transform([{{ podcast_warehouse._ip_cleaned(ip) }}], lambda v:
+        case
+            when v is null then null
+            when not regexp_matches(v, ':') then v
+            when not regexp_matches(v, '^[0-9a-f:.]+$') then v
+            when regexp_matches(v, '^[0:]*:ffff:[0-9]{1,3}(\.[0-9]{1,3}){3}$')
+                then regexp_replace(v, '^.*:', '')
+            {% if n_hextets > 6 -%}
+            when regexp_matches(v, '\.') then v
+            {% endif -%}
+            else list_transform([regexp_replace(v, '[0-9]{1,3}(\.[0-9]{1,3}){3}$', '0:0')], lambda w:
+                list_transform([split_part(w, '::', 1)], lambda head:
+                    list_transform([split_part(w, '::', 2)], lambda tail:
+                        array_to_string(list_transform(
+                            string_split(
+                                case when strpos(w, '::') > 0
+                                    then head || case when head = '' then '' else ':' end
+                                        || repeat('0:', greatest(0, 8 - {{ podcast_warehouse._ip_groups('head') }} - {{ podcast_warehouse._ip_groups('tail') }}))
+                                        || tail
+                                    else w
+                                end || repeat(':', {{ n_hextets }}),
+                                ':'
+                            )[1:{{ n_hextets }}],
+                            lambda h: coalesce(nullif(ltrim(h, '0'), ''), '0')
+                        ), ':')
+                    )[1]
+                )[1]
+            )[1]
+        end
+    )[1])
+    end
+{%- endmacro %}

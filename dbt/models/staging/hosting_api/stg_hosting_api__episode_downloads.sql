@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('hosting_api', 'hosting_api_downloads') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        {{ surrogate_key(['provider', 'show_id', 'episode_guid', 'download_date']) }} as episode_download_id,
+        show_id,
+        episode_guid,
+
+        ---------- strings
+        provider as hosting_provider,
+
+        ---------- numerics
+        cast(downloads as {{ dbt.type_bigint() }}) as download_count,
+
+        ---------- dates
+        cast(download_date as date) as download_date,
+
+        ---------- lineage
+        _source_file,
+        _source_line,
+        _loaded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('registry', 'shows') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        show_id,
+        tenant_id,
+
+        ---------- strings
+        title,
+        feed_url,
+        hosting_provider,
+
+        ---------- numerics
+        cast(header_bytes as {{ dbt.type_bigint() }}) as header_bytes,
+
+        ---------- lineage
+        _source_file,
+        _source_line,
+        _loaded_at
+
+    from source
+
+)
+
+select * from renamed
