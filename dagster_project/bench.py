@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _access_log_rows(world: dict) -> int:
-    counts = world.get("row_counts", {})
+    counts = world.get("files", {})
     return int(sum(n for name, n in counts.items() if "access_logs" in name))
 
 

@@ -14,11 +14,19 @@ from dagster_project.resources import WarehouseResource
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 
+# The dbt next to this interpreter: works without activating the virtualenv.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
-if dbt_project.manifest_path.exists():
-    dbt_project.prepare_if_dev()  # `dagster dev` re-parses to pick up model edits
-else:
-    dbt_project.preparer.prepare(dbt_project)  # a fresh clone: parse once
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+# A fresh clone has no manifest yet; `dagster dev` re-parses to pick up model edits.
+if not dbt_project.manifest_path.exists() or dbt_project.preparer.using_dagster_dev():
+    dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
 class Translator(DagsterDbtTranslator):
@@ -40,8 +48,3 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     os.environ.update(warehouse.settings().dbt_env())
     yield from dbt.cli(["build"], context=context).stream()
 
-
-def dbt_resource() -> DbtCliResource:
-    # The dbt next to this interpreter: works without activating the virtualenv.
-    return DbtCliResource(project_dir=dbt_project,
-                          dbt_executable=str(Path(sys.executable).parent / "dbt"))

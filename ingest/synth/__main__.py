@@ -1,0 +1,3 @@
+from ingest.synth.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""World configuration, counting defaults and the summary returned by `generate_world`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DEFAULT_START = dt.date(2026, 3, 1)
+
+# Counting parameters the ground truth follows (written to world.json).
+ABUSIVE_IP_THRESHOLD = 1000  # > this many remaining requests per exact IP per UTC day
+DEFAULT_HEADER_BYTES = 0  # when shows.csv header_bytes is empty
+# IAB v2 describes a rolling 24-hour window opened by the first request as the common
+# practice (Podtrac, OP3 count this way); calendar and last-touch are also written.
+DEFAULT_WINDOW_TYPE = "first_touch"
+WINDOW_TYPES = ("calendar", "first_touch", "last_touch")
+EXCLUSION_REASONS = (
+    "method_not_get",
+    "status_304",
+    "status_not_counted",
+    "range_0_1",
+    "empty_user_agent",
+    "apple_watch_duplicate",
+    "bot",
+    "unmatched_url",
+    "abusive_ip",
+    "counted_candidate",
+)
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    seed: int = 42
+    tenants: int = 2
+    shows: int = 8
+    days: int = 14
+    listeners: int = 4000
+    target_requests: int | None = None
+    start_date: dt.date = DEFAULT_START
+    ground_truth: bool = True
+    chunk_rows: int = 1_000_000  # max access-log rows per file
+    abusive_ip_threshold: int = ABUSIVE_IP_THRESHOLD
+    default_header_bytes: int = DEFAULT_HEADER_BYTES
+    default_window_type: str = DEFAULT_WINDOW_TYPE
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["start_date"] = self.start_date.isoformat()
+        return d
+
+
+@dataclass
+class WorldSummary:
+    out_dir: str
+    listeners: int
+    households: int
+    requests: int
+    files: dict[str, int] = field(default_factory=dict)  # relative path -> rows
+    seconds: float = 0.0
