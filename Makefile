@@ -13,7 +13,7 @@ MANIFEST := dbt/target/manifest.json
 demo: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m dagster_project.cli demo
 
-test: .venv/.installed $(MANIFEST)
+test: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadgroup
 

@@ -11,7 +11,9 @@ from ingest.load.warehouse import DuckDBWarehouse, Warehouse, connect
 from ingest.settings import Settings
 
 
-def materialize_all(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+def materialize_all(
+    instance: dg.DagsterInstance | None = None, log_level: str = "WARNING"
+) -> dg.ExecuteInProcessResult:
     """Materialise every asset (ingest, then dbt build with its tests) in this process."""
     from dagster_project.definitions import defs  # imported late: it parses the dbt project
 
@@ -19,7 +21,10 @@ def materialize_all(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInP
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
             dg.DagsterInstance.ephemeral())
     job = defs.resolve_job_def("daily_refresh")
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    # The full event log goes to the Dagster instance (see it in the UI); the console gets
+    # warnings only, so quarantined rows and failures stand out.
+    quiet = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    return job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:

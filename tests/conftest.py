@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import PostgresSettings, Settings
+from ingest.settings import PROJECT_ROOT, PostgresSettings, Settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the clone holds the spec's fixtures and reference lists (CI lays it out so).
+SHARED = Path(os.environ.get("PODWH_SHARED_DIR", PROJECT_ROOT.parent / "shared")).resolve()
+if not (SHARED / "fixtures").is_dir():
+    raise pytest.UsageError(f"shared fixtures not found at {SHARED}: clone the project beside "
+                            f"shared/ or set PODWH_SHARED_DIR")
 PG = PostgresSettings()  # the local server the README describes: 127.0.0.1:5432, user postgres
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 
@@ -45,9 +47,9 @@ def test_schedules_daily_and_every_fifteen_minutes():
     assert "*/15 * * * *" in crons.values()
 
 
-def test_dagster_definitions_validate():
-    exe = PROJECT_ROOT / ".venv" / "bin" / "dagster"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dagster"]
-    proc = subprocess.run([*cmd, "definitions", "validate", "-w", "workspace.yaml"],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+def test_dagster_definitions_validate(tmp_path):
+    exe = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    proc = subprocess.run([str(exe), "definitions", "validate", "-w", "workspace.yaml"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr

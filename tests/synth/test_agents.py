@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-
-import pytest
 
 from ingest.synth import agents
+from tests.conftest import SHARED
 
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "opawg-user-agents-v2"
+REF = SHARED / "reference" / "opawg-user-agents-v2"
 
 
 def _patterns(name: str) -> list[re.Pattern]:
@@ -19,7 +17,6 @@ def _patterns(name: str) -> list[re.Pattern]:
             if name != "libraries" or e.get("category") == "bot"]
 
 
-@pytest.mark.skipif(not REF.exists(), reason="OPAWG reference lists not available")
 def test_bots_match_and_apps_do_not() -> None:
     bots = _patterns("bots") + _patterns("libraries")
     generic = re.compile("bot|crawler|spider", re.I)
