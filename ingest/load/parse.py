@@ -71,29 +71,12 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
         )
         header_lines = 1
     con.execute(
-        f"create temp table _rows as select *, row_number() over () as _k from {reader}",
+        f"create temp table _fields as select *, row_number() over () + {header_lines} "
+        f"as _source_line from {reader}",
         [str(path)],
     )
     if fmt == "csv":
-        _require_columns(con, "_rows", table, path)
-    # A rejected line is not a row of _rows: shift later rows' line numbers past it.
-    con.execute(
-        f"""
-        create temp table _fields as
-        with rejected as (
-            select distinct line from _rej_errors
-        ),
-        gaps as (
-            select line - {header_lines} - row_number() over (order by line) as good_before
-            from rejected
-        )
-        select
-            r.*,
-            r._k + {header_lines}
-                + (select count(*) from gaps where gaps.good_before < r._k) as _source_line
-        from _rows as r
-        """
-    )
+        _require_columns(con, "_fields", table, path)
     con.execute(
         """
         create temp table _rejected as
@@ -102,7 +85,27 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
         from _rej_errors order by line
         """
     )
-    con.execute("drop table _rows")
+    if con.execute("select count(*) from _rejected").fetchall()[0][0]:
+        _renumber_past_rejects(con, header_lines)
+
+
+def _renumber_past_rejects(con: duckdb.DuckDBPyConnection, header_lines: int) -> None:
+    """A rejected line is no row of _fields: shift later rows' line numbers past it."""
+    con.execute(
+        f"""
+        create temp table _gaps as
+        select line - {header_lines} - row_number() over (order by line) as good_before
+        from _rejected
+        """
+    )
+    con.execute(
+        f"""
+        update _fields set _source_line = _source_line
+            + (select count(*) from _gaps where _gaps.good_before < _fields._source_line
+               - {header_lines})
+        """
+    )
+    con.execute("drop table _gaps")
 
 
 def _parquet_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable) -> None:
@@ -119,18 +122,21 @@ def _parquet_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable)
 
 
 def _require_columns(con: duckdb.DuckDBPyConnection, rel: str, table: RawTable, path: Path) -> None:
+    """A file lacking a required column is unreadable; a missing optional column is empty
+    (so files written before an optional column was added still load)."""
     present = {row[0] for row in con.execute(f"describe {rel}").fetchall()}
-    missing = [c.name for c in table.columns if c.name not in present]
-    if missing:
-        raise UnreadableFile(f"{path.name}: missing column(s) {', '.join(missing)}")
+    missing = [c for c in table.columns if c.name not in present]
+    required = [c.name for c in missing if c.required]
+    if required:
+        raise UnreadableFile(f"{path.name}: missing column(s) {', '.join(required)}")
+    for col in missing:
+        con.execute(f"alter table {rel} add column {quote(col.name)} varchar")
 
 
-def _raw_value(col: Column, fmt: str) -> str:
+def _raw_value(col: Column, position: int, fmt: str) -> str:
     """The column's value as text, NULL when absent or empty."""
-    if fmt == "jsonl":
-        value = f"json_extract_string(obj, '$.\"{col.name}\"')"
-    else:
-        value = f"cast({quote(col.name)} as varchar)"
+    # JSON Lines: the list of extracted values; other formats: the column itself
+    value = f"_values[{position + 1}]" if fmt == "jsonl" else f"cast({quote(col.name)} as varchar)"
     return f"nullif({value}, '')" if col.kind != "text" else value
 
 
@@ -143,38 +149,48 @@ def _cast(col: Column, raw: str) -> str:
     return f"try_cast({raw} as {sql_type(col.kind, 'duckdb')})"
 
 
+def _records_sql(table: RawTable, fmt: str) -> str:
+    """Rows with their raw record text, and for JSON Lines the extracted values."""
+    if fmt != "jsonl":
+        fields = ", ".join(f"{quote(c.name)} := f.{quote(c.name)}" for c in table.columns)
+        return (f"select f.*, cast(to_json(struct_pack({fields})) as varchar) as _raw_record "
+                f"from _fields as f")
+    paths = ", ".join(f"'$.\"{c.name}\"'" for c in table.columns)
+    # One parse per line extracts every field; `try` turns malformed JSON into NULL.
+    return f"""
+        select _source_line, line as _raw_record,
+            case when left(ltrim(line), 1) = '{{'
+                then try(json_extract_string(line, [{paths}])) end as _values
+        from _fields
+        where line is not null and line <> '' and trim(line) <> ''
+    """
+
+
 def _typed_select(table: RawTable, fmt: str) -> str:
     values = {c.name: f"_v_{i}" for i, c in enumerate(table.columns)}
-    raw_cols = ",\n".join(f"{_raw_value(c, fmt)} as {values[c.name]}" for c in table.columns)
+    raw_cols = ",\n".join(f"{_raw_value(c, i, fmt)} as {values[c.name]}"
+                          for i, c in enumerate(table.columns))
     typed_cols = ",\n".join(
         f"{_with_default(table, c, _cast(c, values[c.name]))} as {quote(c.name)}"
         for c in table.columns
     )
     checks = [_check(c, values[c.name], _cast(c, values[c.name])) for c in table.columns]
+    extra = ""
     if fmt == "jsonl":
-        checks.insert(0, "case when not json_valid(line) then 'not valid JSON' "
-                         "when obj is null then 'not a JSON object' end")
-        source = """
-            select _source_line, line, line as _raw_record,
-                case when json_valid(line) then
-                    case when json_type(line) = 'OBJECT' then line end
-                end as obj
-            from _fields where line is not null and trim(line) <> ''
-        """
-    else:
-        fields = ", ".join(f"{quote(c.name)} := f.{quote(c.name)}" for c in table.columns)
-        source = f"select f.*, cast(to_json(struct_pack({fields})) as varchar) as _raw_record " \
-                 f"from _fields as f"
+        checks.insert(0, "case when _values is null then case when json_valid(_raw_record) "
+                         "then 'not a JSON object' else 'not valid JSON' end end")
+        extra = ", _values"
     return f"""
-        with records as ({source}),
+        with records as materialized ({_records_sql(table, fmt)}),
         raw_values as (
-            select _source_line, _raw_record, {raw_cols}{", line, obj" if fmt == "jsonl" else ""}
+            select _source_line, _raw_record, {raw_cols}{extra}
             from records
         )
         select {typed_cols},
             _source_line,
             coalesce({", ".join(checks)}) as _reason,
-            _raw_record
+            -- the record text is kept for quarantined rows only
+            case when _reason is not null then _raw_record end as _raw_record
         from raw_values
         union all
         select {", ".join(f"null::{sql_type(c.kind, 'duckdb')}" for c in table.columns)},
