@@ -1,51 +1,128 @@
-"""Parse RSS 2.0 with the itunes: and podcast: namespaces into channel and item rows."""
+"""Parse RSS 2.0 with the itunes: and podcast: namespaces into channel and item rows.
+
+Item strings are kept as published (the dbt staging models type them); what Python adds is
+`published_at` (feedparser's reading of pubDate, or `quirks.parse_date` for human-readable
+forms it misses) and problems worth a quarantine row:
+
+- not a feed at all (HTML error page, JSON, plain text, empty body): nothing lands;
+- a truncated document (the root element never closes): nothing lands, because the items
+  it would give are an arbitrary prefix and the last one may be cut in half;
+- any other well-formedness error (undefined entity, stray `&`): what feedparser recovers
+  lands, with a note;
+- bytes that are not the declared encoding: decoded as feedparser's fallback found, a note;
+- per item: an unreadable or ambiguous pubDate, an unreadable itunes:duration, a guid that
+  repeats an earlier item's (the first one is the episode, as in dbt), an item with neither
+  guid nor enclosure URL (no episode identity; dbt skips it).
+
+A missing guid is *not* a problem: the episode is identified by its enclosure URL, as Apple
+does (int_episodes_deduplicated), so the raw row keeps both.
+"""
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
+from ingest.rss import namespaced
+from ingest.rss.quirks import AmbiguousDate, duration_seconds, parse_date
+
+_ROOT_CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>\s*(?:<!--.*?-->\s*)*\Z",
+                          re.I | re.S)
+
 
 @dataclass
 class ParsedFeed:
-    channel: dict[str, Any] | None
+    channel: dict[str, Any] | None  # None: nothing in this body may land
     items: list[dict[str, Any]]
     problems: list[str] = field(default_factory=list)  # reasons worth a quarantine row
+    encoding: str | None = None  # the encoding the body was read with
+    item_problems: list[tuple[int, str]] = field(default_factory=list)  # (item_index, reason)
+
+    @property
+    def is_feed(self) -> bool:
+        return self.channel is not None
+
+    def text(self, body: bytes) -> str:
+        """The raw XML as text, decoded as it was parsed (NULs dropped: Postgres text)."""
+        try:
+            text = body.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:
+            text = body.decode("utf-8", errors="replace")
+        return text.replace("\x00", "")
 
 
 def parse(body: bytes) -> ParsedFeed:
     doc = feedparser.parse(body)
-    problems = []
+    encoding = doc.get("encoding") or None
+    refusal = _refusal(doc, body)
+    if refusal:
+        return ParsedFeed(None, [], [refusal], encoding)
+    problems = _document_problems(doc)
+    exact = (namespaced.read(body) if not doc.bozo else None) or namespaced.Namespaced()
+    channel = _channel(doc.feed, exact)
+    if len(exact.items) != len(doc.entries):
+        exact.items = [{} for _ in doc.entries]
+    items = [_item(i, e, exact.items[i]) for i, e in enumerate(doc.entries)]
+    item_problems = _item_problems(items, doc.entries, channel["language"])
+    return ParsedFeed(channel, items, problems, encoding, item_problems)
+
+
+def _refusal(doc: Any, body: bytes) -> str | None:
+    """Why nothing of this body may land, or None."""
     is_feed = bool(doc.get("version")) or bool(doc.entries)
+    if not is_feed:
+        return f"not an RSS feed: {_what_it_is(doc, body)}"
+    if doc.bozo and _is_xml_error(doc.get("bozo_exception")) and not _root_closed(body):
+        return (f"truncated feed: the document ends before </rss> "
+                f"({_describe(doc.get('bozo_exception'))}); nothing landed, earlier data kept")
+    return None
+
+
+def _document_problems(doc: Any) -> list[str]:
+    exc = doc.get("bozo_exception") if doc.bozo else None
+    if exc is None:
+        return []
+    if isinstance(exc, feedparser.CharacterEncodingOverride):
+        return [f"wrong encoding: {_describe(exc)}"]
+    return [f"feed is not well-formed ({_describe(exc)}); "
+            f"{len(doc.entries)} item(s) recovered and landed"]
+
+
+def _what_it_is(doc: Any, body: bytes) -> str:
+    head = body[:2048].lstrip().lower()
+    if not head:
+        return "the body is empty"
+    if b"<html" in head or head.startswith(b"<!doctype html"):
+        title = re.search(rb"<title[^>]*>(.*?)</title>", body[:8192], re.I | re.S)
+        name = title[1].decode("utf-8", "replace").strip()[:80] if title else ""
+        return f"an HTML page{f' ({name!r})' if name else ''}"
     if doc.bozo:
-        exc = doc.get("bozo_exception")
-        if not is_feed:
-            return ParsedFeed(None, [], [f"not an RSS feed: {_describe(exc)}"])
-        if not isinstance(exc, feedparser.CharacterEncodingOverride):
-            problems.append(f"feed is not well-formed ({_describe(exc)}); "
-                            f"{len(doc.entries)} item(s) recovered")
-    elif not is_feed:
-        return ParsedFeed(None, [], ["not an RSS feed: no channel or items found"])
-    items = [_item(i, e) for i, e in enumerate(doc.entries)]
-    for item in items:
-        if item["pub_date"] and item["published_at"] is None:
-            problems.append(f"item {item['item_index']} ({item['guid'] or item['title']}): "
-                            f"unparseable pubDate {item['pub_date']!r}")
-    return ParsedFeed(_channel(doc.feed), items, problems)
+        return f"not XML ({_describe(doc.get('bozo_exception'))})"
+    return "XML without an RSS channel or items"
 
 
-def _channel(feed: Any) -> dict[str, Any]:
-    categories = [t.get("term") for t in feed.get("tags", []) if t.get("term")]
+def _is_xml_error(exc: Any) -> bool:
+    return exc is not None and not isinstance(exc, feedparser.CharacterEncodingOverride)
+
+
+def _root_closed(body: bytes) -> bool:
+    return bool(_ROOT_CLOSED.search(body[-65536:]))
+
+
+def _channel(feed: Any, exact: namespaced.Namespaced) -> dict[str, Any]:
+    categories = exact.categories or [t.get("term") for t in feed.get("tags", [])]
     return {
         "title": feed.get("title"),
-        "author": feed.get("author_detail", {}).get("name") or feed.get("author"),
-        "language": feed.get("language"),
-        "categories": "|".join(dict.fromkeys(categories)) or None,
-        "explicit": _text(feed.get("itunes_explicit")),
+        "author": exact.channel.get("author") or feed.get("author")
+        or feed.get("author_detail", {}).get("name"),
+        "language": _text(feed.get("language")),
+        "categories": "|".join(dict.fromkeys(c for c in categories if c)) or None,
+        "explicit": _explicit(exact.channel, feed),
         "podcast_guid": _text(feed.get("podcast_guid")),
         "image_url": (feed.get("image") or {}).get("href"),
         "link": feed.get("link"),
@@ -53,26 +130,86 @@ def _channel(feed: Any) -> dict[str, Any]:
     }
 
 
-def _item(index: int, entry: Any) -> dict[str, Any]:
+def _item(index: int, entry: Any, exact: dict[str, str | None]) -> dict[str, Any]:
     enclosure = next(iter(entry.get("enclosures", [])), {})
     return {
         "item_index": index,
-        "guid": entry.get("id") or None,
+        "guid": _text(entry.get("id")),
         "title": entry.get("title"),
         "pub_date": entry.get("published"),
         "published_at": _utc(entry.get("published_parsed")),
         "duration": _text(entry.get("itunes_duration")),
-        "enclosure_url": enclosure.get("href"),
+        "enclosure_url": _text(enclosure.get("href")),
         "enclosure_length": _text(enclosure.get("length")),
         "enclosure_type": enclosure.get("type"),
-        "season": _text(entry.get("itunes_season")),
-        "episode_number": _text(entry.get("itunes_episode") or entry.get("podcast_episode")),
+        "season": _text(entry.get("itunes_season")) or _podcast(exact, entry, "season"),
+        "episode_number": _text(entry.get("itunes_episode"))
+        or _podcast(exact, entry, "episode"),
         "episode_type": _text(entry.get("itunes_episodetype")),
-        "explicit": _text(entry.get("itunes_explicit")),
-        "transcript_url": _attr(entry.get("podcast_transcript"), "url"),
+        "explicit": _explicit(exact, entry),
+        "transcript_url": exact.get("transcript_url")
+        or _attr(entry.get("podcast_transcript"), "url"),
         "chapters_url": _attr(entry.get("podcast_chapters"), "url"),
         "description": entry.get("summary"),
     }
+
+
+def _item_problems(items: list[dict[str, Any]], entries: list[Any],
+                   language: str | None) -> list[tuple[int, str]]:
+    problems: list[tuple[int, str]] = []
+    first_with_guid: dict[str, int] = {}
+    for item, entry in zip(items, entries, strict=True):
+        index, name = item["item_index"], _name(item)
+        for reason in _date_problems(item, entry, language):
+            problems.append((index, f"item {name}: {reason}"))
+        if item["duration"] and duration_seconds(item["duration"]) is None:
+            problems.append((index, f"item {name}: unreadable itunes:duration "
+                                    f"{item['duration']!r} (seconds, MM:SS or HH:MM:SS)"))
+        guid = item["guid"]
+        if guid and guid in first_with_guid:
+            problems.append((index, f"item {name} at position {index}: duplicate guid, same "
+                                    f"as the item at position {first_with_guid[guid]}; "
+                                    f"the first is the episode"))
+        elif guid:
+            first_with_guid[guid] = index
+        if not guid and not item["enclosure_url"]:
+            problems.append((index, f"item {name} at position {index}: neither guid nor "
+                                    f"enclosure URL, so it is no episode"))
+    return problems
+
+
+def _date_problems(item: dict[str, Any], entry: Any, language: str | None) -> list[str]:
+    """Fills `published_at` from the fallback parser when feedparser could not."""
+    text = item["pub_date"]
+    if not text or item["published_at"] is not None:
+        return []
+    try:
+        item["published_at"] = parse_date(text, language)
+    except AmbiguousDate as exc:
+        return [f"ambiguous pubDate: {exc}"]
+    if item["published_at"] is None:
+        return [f"unparseable pubDate {text!r}"]
+    return []
+
+
+def _name(item: dict[str, Any]) -> str:
+    return repr(item["guid"] or item["enclosure_url"] or item["title"] or "(untitled)")
+
+
+def _podcast(exact: dict[str, str | None], entry: Any, name: str) -> str | None:
+    """podcast:season / podcast:episode text (feedparser gives the attributes instead)."""
+    if name in exact:
+        return exact[name]
+    value = entry.get(f"podcast_{name}")
+    return _text(value) if isinstance(value, str) else None
+
+
+def _explicit(exact: dict[str, str | None], parsed: Any) -> str | None:
+    """itunes:explicit as published; feedparser's True/False/None only as a fallback."""
+    if "explicit" in exact:
+        return exact["explicit"]
+    value = parsed.get("itunes_explicit")
+    return None if value is None else str(value).lower()
 
 
 def _utc(parsed: Any) -> datetime | None:
@@ -83,9 +220,10 @@ def _utc(parsed: Any) -> datetime | None:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or value == "":
+    if value is None:
         return None
-    return str(value).strip()
+    text = str(value).strip()
+    return text or None
 
 
 def _attr(value: Any, key: str) -> str | None:
