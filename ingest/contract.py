@@ -106,19 +106,24 @@ TABLES: tuple[RawTable, ...] = (
     RawTable(
         name="hosting_api_downloads",
         source="hosting_api",
-        patterns=JSONL,
+        # flat files, or the API pullers' hosting_api/<provider>/<show_id>/<start>_<end>.jsonl
+        patterns=(*JSONL, "*/*/*.jsonl", "*/*/*.jsonl.gz"),
         doc="Per-episode daily downloads reported by hosting platforms' analytics APIs "
-        "(host-reported, not counted by this warehouse).",
+        "(host-reported, not counted by this warehouse). A day reported again (hosts revise "
+        "recent days) replaces the earlier report: the most recently loaded file wins.",
         loaded_at_field="download_date",
         columns=(
             _c("provider", "text", required=True),
             _c("show_id", "text", required=True),
-            _c("episode_guid", "text", required=True),
+            _c("episode_guid", "text", required=True, doc="the episode's RSS guid"),
             _c("download_date", "date", required=True),
             _c("downloads", "bigint", required=True),
+            _c("provider_episode_id", "text", doc="the host's own episode id, when known"),
+            _c("episode_title", "text", doc="episode title as the host reports it"),
         ),
         example='{"provider": "transistor", "show_id": "acme-s007", "episode_guid": '
-        '"acme-s007-e0003", "download_date": "2026-03-02", "downloads": 412}\n',
+        '"acme-s007-e0003", "download_date": "2026-03-02", "downloads": 412, '
+        '"provider_episode_id": "1043871", "episode_title": "Rates, explained"}\n',
     ),
     RawTable(
         name="ad_deliveries",
@@ -434,6 +439,54 @@ RSS_TABLES: tuple[RawTable, ...] = (
     ),
 )
 
+# Reference lists read from a configured directory rather than the landing directory: the
+# OPAWG user-agents v2 lists (ingest.user_agents), replaced as a whole set on each change.
+# Lineage: `_source_file` is the list's file name, `_source_line` the entry's 1-based
+# position in the file's `entries` array.
+_OPAWG_ENTRY_COLUMNS: tuple[Column, ...] = (
+    _c("entry_index", "int", required=True, doc="0-based position in the file's entries"),
+    _c("name", "text", required=True, doc="the entry's name (unique within its file)"),
+    _c("pattern", "text", required=True, doc="the regular expression as published (PCRE/JS)"),
+    _c("pattern_portable", "text", doc="the same expression in the dialect RE2 (DuckDB) and "
+       "Postgres AREs share; empty when it can't be translated (the entry then never matches)"),
+    _c("category", "text"),
+    _c("description", "text"),
+    _c("examples_json", "text", doc="the entry's example strings, a JSON array"),
+    _c("lists_sha256", "text", required=True, doc="version of the whole list set: sha256 "
+       "over the six files"),
+)
+
+REFERENCE_TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        name="opawg_patterns",
+        source="opawg",
+        patterns=("bots.json", "apps.json", "libraries.json", "browsers.json"),
+        doc="OPAWG user-agents v2 user-agent lists bots, apps, libraries and browsers, one "
+        "entry a row; a user agent is the first entry it matches by list_rank, entry_index.",
+        columns=(
+            _c("list_name", "text", required=True, doc="bots, apps, libraries or browsers"),
+            _c("list_rank", "int", required=True, doc="1-4: the lists' match order"),
+            *_OPAWG_ENTRY_COLUMNS,
+        ),
+    ),
+    RawTable(
+        name="opawg_devices",
+        source="opawg",
+        patterns=("devices.json",),
+        doc="OPAWG user-agents v2 devices list (user agent -> device and category), one "
+        "entry a row; first match by entry_index.",
+        columns=_OPAWG_ENTRY_COLUMNS,
+    ),
+    RawTable(
+        name="opawg_referrers",
+        source="opawg",
+        patterns=("referrers.json",),
+        doc="OPAWG user-agents v2 referrers list (Referer header -> web app or host), one "
+        "entry a row; first match by entry_index.",
+        columns=_OPAWG_ENTRY_COLUMNS,
+    ),
+)
+
 QUARANTINE = RawTable(
     name="quarantine",
     source="",
@@ -468,7 +521,7 @@ LOAD_MANIFEST = RawTable(
 
 
 def table(name: str) -> RawTable:
-    for t in (*TABLES, *RSS_TABLES, QUARANTINE, LOAD_MANIFEST):
+    for t in (*TABLES, *RSS_TABLES, *REFERENCE_TABLES, QUARANTINE, LOAD_MANIFEST):
         if t.name == name:
             return t
     raise KeyError(f"no raw table named {name!r}")

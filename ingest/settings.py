@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+# The copy of the OPAWG user-agents v2 lists beside the clone (../shared), when there is one.
+_SHARED_OPAWG_DIR = PROJECT_ROOT.parent / "shared" / "reference" / "opawg-user-agents-v2"
+DEFAULT_OPAWG_DIR: Path | None = _SHARED_OPAWG_DIR if _SHARED_OPAWG_DIR.is_dir() else None
 
 WarehouseKind = Literal["duckdb", "postgres"]
 
@@ -48,12 +51,51 @@ class PostgresSettings:
 
 
 @dataclass(frozen=True)
+class HostingProvider:
+    """One hosting platform's analytics API: where it is and the secret to call it with."""
+
+    name: str
+    base_url: str
+    credential: str = field(default="", repr=False)  # never printed
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.credential)
+
+
+# provider -> (credential variable, base-URL variable, documented base URL)
+HOSTING_PROVIDERS: dict[str, tuple[str, str, str]] = {
+    "transistor": ("PODWH_TRANSISTOR_API_KEY", "PODWH_TRANSISTOR_BASE_URL",
+                   "https://api.transistor.fm/v1"),
+    "spreaker": ("PODWH_SPREAKER_TOKEN", "PODWH_SPREAKER_BASE_URL",
+                 "https://api.spreaker.com/v2"),
+}
+
+
+@dataclass(frozen=True)
+class HostingSettings:
+    """Hosting-platform analytics APIs (ingest/hosting)."""
+
+    providers: dict[str, HostingProvider] = field(default_factory=dict)
+    # our show_id -> the host's show id (PODWH_HOSTING_SHOW_IDS="acme-s006=123,acme-s012=456")
+    show_ids: dict[str, str] = field(default_factory=dict)
+    lookback_days: int = 3  # hosts revise recent days: re-pull them on every run
+    initial_days: int = 90  # how far back the first pull of a show goes
+
+    def provider(self, name: str) -> HostingProvider | None:
+        return self.providers.get(name.strip().lower())
+
+
+@dataclass(frozen=True)
 class Settings:
     warehouse: WarehouseKind = "duckdb"
     duckdb_path: Path = DEFAULT_DATA_DIR / "warehouse.duckdb"
     landing_dir: Path = DEFAULT_DATA_DIR / "world" / "landing"
     postgres: PostgresSettings = PostgresSettings()
     ip_salt: str = "podwh-demo-salt"
+    # Directory of the OPAWG user-agents v2 lists (bots.json, apps.json, ...); None: not found
+    opawg_dir: Path | None = DEFAULT_OPAWG_DIR
+    hosting: HostingSettings = HostingSettings()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,6 +117,8 @@ class Settings:
                 database=env.get("PODWH_PG_DATABASE", PostgresSettings.database),
             ),
             ip_salt=env.get("PODWH_IP_SALT", cls.ip_salt),
+            opawg_dir=_optional_path(env, "PODWH_OPAWG_DIR", cls.opawg_dir),
+            hosting=_hosting(env),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -99,6 +143,49 @@ class Settings:
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     value = env.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default
+
+
+def _optional_path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
+    value = env.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _hosting(env: Mapping[str, str]) -> HostingSettings:
+    providers = {
+        name: HostingProvider(
+            name,
+            (env.get(url_var, "").strip() or default_url).rstrip("/"),
+            env.get(key_var, "").strip(),
+        )
+        for name, (key_var, url_var, default_url) in HOSTING_PROVIDERS.items()
+    }
+    show_ids: dict[str, str] = {}
+    raw = env.get("PODWH_HOSTING_SHOW_IDS", "").strip()
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        show, sep, host_id = pair.partition("=")
+        if not sep or not show.strip() or not host_id.strip():
+            raise SettingsError(
+                f"PODWH_HOSTING_SHOW_IDS: {pair!r} is not show_id=hosting_show_id "
+                f"(expected e.g. 'acme-s006=123456,acme-s012=987654')"
+            )
+        show_ids[show.strip()] = host_id.strip()
+    return HostingSettings(
+        providers=providers,
+        show_ids=show_ids,
+        lookback_days=_nonnegative(env, "PODWH_HOSTING_LOOKBACK_DAYS",
+                                   HostingSettings.lookback_days),
+        initial_days=_nonnegative(env, "PODWH_HOSTING_INITIAL_DAYS",
+                                  HostingSettings.initial_days),
+    )
+
+
+def _nonnegative(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise SettingsError(f"{name}={value!r}: expected a whole number of days (0 or more)")
+    return int(value)
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

@@ -6,7 +6,15 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
-from ingest.contract import LINEAGE_COLUMNS, LOAD_MANIFEST, QUARANTINE, RSS_TABLES, TABLES, RawTable
+from ingest.contract import (
+    LINEAGE_COLUMNS,
+    LOAD_MANIFEST,
+    QUARANTINE,
+    REFERENCE_TABLES,
+    RSS_TABLES,
+    TABLES,
+    RawTable,
+)
 
 Dialect = Literal["duckdb", "postgres"]
 RAW_SCHEMA = "raw"
@@ -38,7 +46,7 @@ def create_table_sql(table: RawTable, dialect: Dialect, schema: str = RAW_SCHEMA
 
 
 def all_tables() -> tuple[RawTable, ...]:
-    return (*TABLES, *RSS_TABLES, QUARANTINE, LOAD_MANIFEST)
+    return (*TABLES, *RSS_TABLES, *REFERENCE_TABLES, QUARANTINE, LOAD_MANIFEST)
 
 
 def create_schema_sql(dialect: Dialect, schema: str = RAW_SCHEMA) -> list[str]:
