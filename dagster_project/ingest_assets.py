@@ -1,5 +1,6 @@
 """One ingest asset per raw table, built from the landing contract, plus the RSS poller."""
 
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -15,10 +16,13 @@ def raw_key(table_name: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table_name])
 
 
-def landing_asset(table: RawTable) -> dg.AssetsDefinition:
+def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
+    """The loader for one raw table; `deps`: assets that write its landing files first."""
+
     @dg.asset(
         key=raw_key(table.name),
         group_name=INGEST_GROUP,
+        deps=list(deps),
         description=f"{table.doc} Landing files: {table.source}/{{{','.join(table.patterns)}}}.",
         kinds={"python", "duckdb"},
         tags={"source": table.source},
@@ -69,7 +73,12 @@ def rss_feeds(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         })
 
 
-landing_assets = [landing_asset(t) for t in TABLES]
+# Assets that write a raw table's landing files before the loader reads them.
+LANDING_DEPS: dict[str, list[dg.AssetKey]] = {
+    "hosting_api_downloads": [dg.AssetKey("hosting_api_pull")],  # dagster_project/hosting_assets
+}
+
+landing_assets = [landing_asset(t, LANDING_DEPS.get(t.name, ())) for t in TABLES]
 
 # Written by every ingest step rather than produced by one: declared so it shows in the
 # ingest group and the dbt source `loader.quarantine` has a home.

@@ -33,5 +33,7 @@ def hosting_downloads(seed: int, cat: Catalog, pop: Population) -> pd.DataFrame:
             "show_id": e["show_id"].to_numpy(), "episode_guid": e["episode_guid"].to_numpy(),
             "download_date": (cat.start + dt.timedelta(days=d)).isoformat(),
             "downloads": k[sel].astype(np.int64),
+            # exported reports carry no host ids or titles: the contract's optional columns
+            "provider_episode_id": None, "episode_title": None,
         }))
     return pd.concat(rows, ignore_index=True)

@@ -11,12 +11,14 @@ renamed as (
     select
 
         ----------  ids
-        {{ surrogate_key(['provider', 'show_id', 'episode_guid', 'download_date']) }} as episode_download_id,
+        {{ surrogate_key(['_source_file', '_source_line']) }} as host_report_id,
         show_id,
         episode_guid,
+        provider_episode_id,
 
         ---------- strings
         provider as hosting_provider,
+        episode_title,
 
         ---------- numerics
         cast(downloads as {{ dbt.type_bigint() }}) as download_count,

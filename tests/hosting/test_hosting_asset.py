@@ -1,0 +1,53 @@
+"""The Dagster asset: pulls configured shows, skips the rest, feeds raw/hosting_api_downloads."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.hosting_assets import hosting_api_pull, hosting_assets
+from dagster_project.ingest_assets import landing_assets, raw_key
+from dagster_project.resources import WarehouseResource
+from ingest.contract import table
+from ingest.load.loader import load_table
+from ingest.load.warehouse import connect
+from ingest.settings import Settings
+from tests.hosting import fakehost
+from tests.hosting.test_hosting import _shows_csv
+
+
+def test_raw_hosting_table_depends_on_the_pull():
+    defs = dg.Definitions(assets=[*landing_assets, *hosting_assets],
+                          resources={"warehouse": WarehouseResource()})
+    graph = defs.resolve_asset_graph()
+    node = graph.get(raw_key("hosting_api_downloads"))
+    assert dg.AssetKey("hosting_api_pull") in node.parent_keys
+    assert graph.get(dg.AssetKey("hosting_api_pull")).group_name == "ingest"
+
+
+def test_asset_pulls_configured_shows_and_skips_the_rest(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    _shows_csv(landing, [
+        {"tenant_id": "acme", "show_id": "acme-s006", "feed_url": "f.xml",
+         "hosting_provider": "transistor"},
+        {"tenant_id": "acme", "show_id": "acme-s012", "feed_url": "g.xml",
+         "hosting_provider": "spreaker"},
+    ])
+    with fakehost.serve() as host:
+        for k, v in {"PODWH_WAREHOUSE": "duckdb",
+                     "PODWH_DUCKDB_PATH": str(tmp_path / "wh.duckdb"),
+                     "PODWH_LANDING_DIR": str(landing),
+                     "PODWH_TRANSISTOR_API_KEY": fakehost.TRANSISTOR_KEY,
+                     "PODWH_TRANSISTOR_BASE_URL": f"{host.base}/transistor/v1",
+                     "PODWH_HOSTING_SHOW_IDS": "acme-s006=9001,acme-s012=777"}.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.delenv("PODWH_SPREAKER_TOKEN", raising=False)
+        wh = connect(Settings.from_env())
+        load_table(wh, landing, table("shows"))
+        wh.close()
+        result = dg.materialize([hosting_api_pull], resources={"warehouse": WarehouseResource()})
+        asked = host.calls("/transistor/v1/analytics/9001/episodes")
+    assert result.success
+    meta = result.get_asset_materialization_events()[0].materialization.metadata
+    assert meta["shows_pulled"].value == 1 and meta["shows_skipped"].value == 1
+    assert len(asked) == 1  # spreaker (no token) was never called
+    assert not host.calls("/spreaker")
