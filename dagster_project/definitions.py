@@ -5,14 +5,19 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.dbt_assets import dbt_models, dbt_resource
+from dagster_project.hosting_assets import hosting_assets
 from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
+from dagster_project.reference_assets import reference_assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.schedules import daily_schedule, everything_job, rss_job, rss_schedule
+from dagster_project.sensors import sensors
 
 defs = dg.Definitions(
-    assets=[*landing_assets, rss_feeds, quarantine, dbt_models],
+    assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
+            dbt_models],
     jobs=[everything_job, rss_job],
     schedules=[daily_schedule, rss_schedule],
+    sensors=sensors,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     # One step at a time: DuckDB takes a single writer process.
     executor=dg.in_process_executor,

@@ -3,127 +3,13 @@ check the marts against what the generator wrote, and that both targets agree ex
 
 from __future__ import annotations
 
-import csv
-import json
-import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from pathlib import Path
-
-import dagster as dg
 import pandas as pd
 import pytest
 
-from dagster_project.pipeline import failures, materialize_all
-from ingest.load.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
-from ingest.settings import Settings
-from ingest.synth import WorldConfig, generate_world
-from tests.conftest import fresh_postgres_database, requires_postgres
+from tests.conftest import requires_postgres
+from tests.e2e.conftest import MARTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
-MARTS = ["dim_shows", "dim_episodes"]
-LOAD_TIME = re.compile(r"(fetched|seen|loaded)_at$")
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("world")
-    generate_world(out, WorldConfig(seed=11))
-    return out
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return {**settings.dbt_env(), "PODWH_LANDING_DIR": str(settings.landing_dir)}
-
-
-def _materialise(settings: Settings) -> None:
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in _env(settings).items():
-            mp.setenv(name, value)
-        result = materialize_all(dg.DagsterInstance.ephemeral())
-        assert result.success, failures(result)
-
-
-def _open(settings: Settings) -> Warehouse:
-    if settings.warehouse == "duckdb":
-        return DuckDBWarehouse(settings.duckdb_path, read_only=True)
-    return PostgresWarehouse(settings.postgres.conninfo())
-
-
-def _frame(wh: Warehouse, mart: str) -> pd.DataFrame:
-    rows = wh.fetchall(f"select * from marts.{mart}")
-    cols = [r[0] for r in wh.fetchall(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'marts' and table_name = ? order by ordinal_position", [mart])]
-    # When a row was fetched or loaded is the clock's business, not the data's.
-    frame = pd.DataFrame(rows, columns=cols).drop(columns=[c for c in cols if LOAD_TIME.search(c)])
-    return frame.sort_values(cols[:3]).reset_index(drop=True).astype(str)
-
-
-def _expected_episodes(landing: Path) -> dict[tuple[str, str], str | None]:
-    """(show, guid or enclosure URL) -> enclosure length, read with the standard library's XML
-    parser, independently of feedparser and of the dbt models."""
-    episodes: dict[tuple[str, str], str | None] = {}
-    with (landing / "shows" / "shows.csv").open() as fh:
-        shows = list(csv.DictReader(fh))
-    for show in shows:
-        root = ET.parse(landing / show["feed_url"]).getroot()
-        for item in root.iter("item"):
-            guid = (item.findtext("guid") or "").strip()
-            enclosure = item.find("enclosure")
-            url = enclosure.get("url") if enclosure is not None else None
-            key = (show["show_id"], guid or url or "")
-            # A duplicate guid is one episode: the first item in feed order wins.
-            episodes.setdefault(key, enclosure.get("length") if enclosure is not None else None)
-    return episodes
-
-
-def _check_marts(settings: Settings, world: Path) -> dict[str, pd.DataFrame]:
-    landing = world / "landing"
-    wh = _open(settings)
-    try:
-        frames = {m: _frame(wh, m) for m in MARTS}
-        with (landing / "shows" / "shows.csv").open() as fh:
-            registry = {row["show_id"] for row in csv.DictReader(fh)}
-        assert set(frames["dim_shows"]["show_id"]) == registry
-        expected = _expected_episodes(landing)
-        identities = wh.fetchall("select show_id, coalesce(guid, enclosure_url), "
-                                 "enclosure_length_bytes from marts.dim_episodes")
-        assert len(identities) == len(expected)
-        assert {(show, key) for show, key, _ in identities} == set(expected)
-        lengths = {(show, key): length for show, key, length in identities}
-        assert all(lengths[key] == (int(length) if length else None)
-                   for key, length in expected.items())
-        counts = json.loads((world / "world.json").read_text())["files"]
-        written = sum(n for name, n in counts.items() if "access_logs" in name)
-        assert wh.fetchall("select count(*) from raw.access_logs")[0][0] == written
-        return frames
-    finally:
-        wh.close()
-
-
-def _run(settings: Settings, world: Path) -> dict[str, pd.DataFrame]:
-    _materialise(settings)
-    frames = _check_marts(settings, world)
-    # A second run over the same landing files changes nothing.
-    _materialise(settings)
-    again = _check_marts(settings, world)
-    for mart in MARTS:
-        pd.testing.assert_frame_equal(frames[mart], again[mart])
-    return frames
-
-
-@pytest.fixture(scope="module")
-def duckdb_marts(world: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    db = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
-    return _run(Settings(warehouse="duckdb", duckdb_path=db, landing_dir=world / "landing"), world)
-
-
-@pytest.fixture(scope="module")
-def postgres_marts(world: Path) -> Iterator[dict[str, pd.DataFrame]]:
-    with fresh_postgres_database() as pg:
-        yield _run(Settings(warehouse="postgres", postgres=pg, landing_dir=world / "landing"),
-                   world)
 
 
 def test_duckdb_pipeline_builds_marts_from_the_world(duckdb_marts):

@@ -1,0 +1,46 @@
+{#- Settings of the IAB v2.3 download counting (docs/methodology in dbt/README: see
+    models/marts/audience/_methodology.md). -#}
+
+{#- The configured window type: calendar | first_touch (default) | last_touch. -#}
+{% macro download_window_type() -%}
+    {%- set window_type = var('download_window_type', 'first_touch') -%}
+    {%- if window_type not in ['calendar', 'first_touch', 'last_touch'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var download_window_type=" ~ window_type
+            ~ ": expected calendar, first_touch or last_touch") }}
+    {%- endif -%}
+    {{ return(window_type) }}
+{%- endmacro %}
+
+{#- A condition: `ip_hash_expr` is not one of the allow-listed IPs (var abusive_ip_allowlist,
+    raw IPs hashed here with the salt), which are never judged abusive. -#}
+{% macro is_not_allowlisted_ip(ip_hash_expr) -%}
+    {%- set ips = var('abusive_ip_allowlist', []) -%}
+    {%- if ips | length == 0 -%}
+        true
+    {%- else -%}
+        {{ ip_hash_expr }} not in (
+        {%- for ip in ips -%}
+            {{ podcast_warehouse.hash_ip(podcast_warehouse.ip_canonical("'" ~ ip ~ "'")) }}
+            {%- if not loop.last %}, {% endif -%}
+        {%- endfor -%})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- An interval of `hours` hours, added to a timestamp the same way on both engines. -#}
+{% macro hours_interval(hours) -%}
+    interval '{{ hours }} hours'
+{%- endmacro %}
+
+{#- ceil(a / b) for non-negative integers, in exact integer arithmetic on both engines. -#}
+{% macro ceil_div(a, b) -%}
+    {{ return(adapter.dispatch('ceil_div', 'podcast_warehouse')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__ceil_div(a, b) -%}
+    ((({{ a }}) + ({{ b }}) - 1) / ({{ b }}))
+{%- endmacro %}
+
+{% macro duckdb__ceil_div(a, b) -%}
+    ((({{ a }}) + ({{ b }}) - 1) // ({{ b }}))
+{%- endmacro %}

@@ -1,0 +1,206 @@
+-- One row per candidate download: the requests of one listener key for one episode that
+-- fall in one window (the window type is var download_window_type), with the size of the
+-- union of the byte ranges they covered and whether that reaches the episode's threshold.
+{%- set window_type = download_window_type() %}
+with {% if window_type == 'first_touch' %}recursive{% endif %}
+
+requests as (
+
+    select * from {{ ref('int_requests_filtered') }}
+    where exclusion_reason is null
+
+),
+
+episodes as (
+
+    select * from {{ ref('int_episodes_sized') }}
+
+),
+
+-- the bytes each request covered: [coverage_start, coverage_end)
+covered as (
+
+    select
+        requests.*,
+        case
+            when requests.http_status = 200 then 0
+            when requests.range_header like 'bytes=-%'
+                then greatest(episodes.file_size_bytes - cast({{ regexp_capture(
+                    'requests.range_header', '^bytes=-([0-9]+)') }} as {{ dbt.type_bigint() }}), 0)
+            else coalesce(cast({{ regexp_capture(
+                'requests.range_header', '^bytes=([0-9]+)-') }} as {{ dbt.type_bigint() }}), 0)
+        end as coverage_start
+    from requests
+    inner join episodes
+        on requests.episode_id = episodes.episode_id
+
+),
+
+sequenced as (
+
+    select
+        covered.*,
+        coverage_start + bytes_sent as coverage_end,
+        row_number() over (
+            partition by listener_key, episode_id
+            order by requested_at, request_id
+        ) as request_seq
+    from covered
+
+),
+
+{% if window_type == 'calendar' %}
+-- calendar: one window per UTC day
+windowed as (
+
+    select
+        sequenced.*,
+        min(request_seq) over (
+            partition by listener_key, episode_id, request_date
+        ) as window_seq
+    from sequenced
+
+),
+{% elif window_type == 'last_touch' %}
+-- rolling last-touch: a window lasts until 24 h pass with no request
+gaps as (
+
+    select
+        sequenced.*,
+        case
+            when lag(requested_at) over (
+                partition by listener_key, episode_id order by request_seq
+            ) > requested_at - {{ hours_interval(24) }} then 0
+            else 1
+        end as opens_window
+    from sequenced
+
+),
+
+windowed as (
+
+    select
+        gaps.*,
+        max(case when opens_window = 1 then request_seq end) over (
+            partition by listener_key, episode_id
+            order by request_seq
+            rows between unbounded preceding and current row
+        ) as window_seq
+    from gaps
+
+),
+{% else %}
+-- rolling first-touch: a window opens at a request outside any open window and lasts 24 h.
+-- Each request points at the first request 24 h or more after it; following those
+-- pointers from the listener's first request visits exactly the window openers.
+jumps as (
+
+    select
+        sequenced.*,
+        min(request_seq) over (
+            partition by listener_key, episode_id
+            order by requested_at
+            range between {{ hours_interval(24) }} following and unbounded following
+        ) as next_opener_seq
+    from sequenced
+
+),
+
+openers (listener_key, episode_id, request_seq) as (
+
+    select listener_key, episode_id, request_seq
+    from jumps
+    where request_seq = 1
+
+    union all
+
+    select jumps.listener_key, jumps.episode_id, jumps.next_opener_seq
+    from openers
+    inner join jumps
+        on openers.listener_key = jumps.listener_key
+        and openers.episode_id = jumps.episode_id
+        and openers.request_seq = jumps.request_seq
+    where jumps.next_opener_seq is not null
+
+),
+
+windowed as (
+
+    select
+        jumps.*,
+        max(case when openers.request_seq is not null then jumps.request_seq end) over (
+            partition by jumps.listener_key, jumps.episode_id
+            order by jumps.request_seq
+            rows between unbounded preceding and current row
+        ) as window_seq
+    from jumps
+    left join openers
+        on jumps.listener_key = openers.listener_key
+        and jumps.episode_id = openers.episode_id
+        and jumps.request_seq = openers.request_seq
+
+),
+{% endif %}
+
+-- the union of covered byte ranges: sort by start, count only what extends the reach
+ranges as (
+
+    select
+        windowed.*,
+        max(coverage_end) over (
+            partition by listener_key, episode_id, window_seq
+            order by coverage_start, coverage_end, request_seq
+            rows between unbounded preceding and 1 preceding
+        ) as reach_before
+    from windowed
+
+),
+
+windows as (
+
+    select
+        listener_key,
+        episode_id,
+        window_seq,
+        min(tenant_id) as tenant_id,
+        min(show_id) as show_id,
+        min(listener_ip_hash) as listener_ip_hash,
+        min(user_agent_id) as user_agent_id,
+        min(requested_at) as window_started_at,
+        max(requested_at) as last_request_at,
+        count(*) as request_count,
+        sum(greatest(
+            0, coverage_end - greatest(coverage_start, coalesce(reach_before, 0))
+        )) as covered_bytes
+    from ranges
+    group by listener_key, episode_id, window_seq
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['windows.listener_key', 'windows.episode_id',
+                          'windows.window_started_at']) }} as download_window_id,
+        windows.tenant_id,
+        windows.show_id,
+        windows.episode_id,
+        windows.listener_key,
+        windows.listener_ip_hash,
+        windows.user_agent_id,
+        '{{ window_type }}' as window_type,
+        windows.window_started_at,
+        cast(windows.window_started_at as date) as download_date,
+        windows.last_request_at,
+        windows.request_count,
+        cast(windows.covered_bytes as {{ dbt.type_bigint() }}) as covered_bytes,
+        episodes.required_bytes,
+        episodes.threshold_rule,
+        coalesce(windows.covered_bytes >= episodes.required_bytes, false) as is_counted
+    from windows
+    inner join episodes
+        on windows.episode_id = episodes.episode_id
+
+)
+
+select * from final
