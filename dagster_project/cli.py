@@ -61,6 +61,7 @@ def _load(args: argparse.Namespace) -> int:
     from ingest.load.loader import LandingError, load_all
     from ingest.load.warehouse import connect
     from ingest.rss.land import land_feeds
+    from ingest.user_agents import load_lists
 
     settings = Settings.from_env()
     landing = landing_from(args.landing_dir) if args.landing_dir else settings.landing_dir
@@ -71,6 +72,10 @@ def _load(args: argparse.Namespace) -> int:
             for warning in report.warnings:
                 print(f"  warning: {warning}")
         print(land_feeds(wh, landing).summary())
+        lists = load_lists(wh, settings.opawg_dir)
+        print(lists.summary())
+        for warning in lists.warnings:
+            print(f"  warning: {warning}")
     except LandingError as exc:
         print(f"landing error: {exc}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ code takes it as an argument. dbt reads the same variables through `env_var` in
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,7 @@ class Settings:
     landing_dir: Path = DEFAULT_DATA_DIR / "world" / "landing"
     postgres: PostgresSettings = PostgresSettings()
     ip_salt: str = "podwh-demo-salt"
+    duckdb_memory_limit: str = "6GB"  # DuckDB spills to disk past it
     # Directory of the OPAWG user-agents v2 lists (bots.json, apps.json, ...); None: not found
     opawg_dir: Path | None = DEFAULT_OPAWG_DIR
     hosting: HostingSettings = HostingSettings()
@@ -117,6 +119,8 @@ class Settings:
                 database=env.get("PODWH_PG_DATABASE", PostgresSettings.database),
             ),
             ip_salt=env.get("PODWH_IP_SALT", cls.ip_salt),
+            duckdb_memory_limit=_memory(env, "PODWH_DUCKDB_MEMORY_LIMIT",
+                                        cls.duckdb_memory_limit),
             opawg_dir=_optional_path(env, "PODWH_OPAWG_DIR", cls.opawg_dir),
             hosting=_hosting(env),
         )
@@ -132,6 +136,7 @@ class Settings:
             "PODWH_PG_PASSWORD": self.postgres.password,
             "PODWH_PG_DATABASE": self.postgres.database,
             "PODWH_IP_SALT": self.ip_salt,
+            "PODWH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
         }
 
     def describe(self) -> str:
@@ -186,6 +191,15 @@ def _nonnegative(env: Mapping[str, str], name: str, default: int) -> int:
     if not value.isdigit():
         raise SettingsError(f"{name}={value!r}: expected a whole number of days (0 or more)")
     return int(value)
+
+
+def _memory(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.I):
+        raise SettingsError(f"{name}={value!r}: expected a size such as 4GB or 512MB")
+    return value
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

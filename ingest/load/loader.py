@@ -25,6 +25,7 @@ from ingest.load.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 500_000
+PARSER_MEMORY_LIMIT = "2GB"
 REQUIRED_SOURCES = frozenset({"shows"})  # the registry: without it nothing can be tracked
 
 
@@ -93,7 +94,9 @@ def load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport
             [table.name],
         )
     )
-    parser = duckdb.connect()
+    # Parsing holds one landing file at a time; bounded so loads stay small beside the
+    # warehouse (it spills to disk beyond this).
+    parser = duckdb.connect(config={"memory_limit": PARSER_MEMORY_LIMIT})
     parser.execute("set TimeZone = 'UTC'")
     try:
         for path in files:

@@ -46,12 +46,14 @@ class Warehouse(Protocol):
 class DuckDBWarehouse:
     dialect: Dialect = "duckdb"
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, read_only: bool = False,
+                 memory_limit: str | None = None) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
+            config = {"memory_limit": memory_limit} if memory_limit else {}
+            self.con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:  # typically: another process holds the write lock
             raise WarehouseUnavailable(f"cannot open DuckDB file {path}: {exc}") from exc
         self.con.execute("set TimeZone = 'UTC'")
@@ -165,7 +167,7 @@ def connect(settings: Settings) -> Warehouse:
     """Open the configured warehouse and make sure the raw schema exists."""
     wh: Warehouse
     if settings.warehouse == "duckdb":
-        wh = DuckDBWarehouse(settings.duckdb_path)
+        wh = DuckDBWarehouse(settings.duckdb_path, memory_limit=settings.duckdb_memory_limit)
     else:
         wh = PostgresWarehouse(settings.postgres.conninfo(), settings.postgres.describe())
     for stmt in create_schema_sql(wh.dialect):

@@ -45,3 +45,10 @@ def test_unreachable_postgres_names_server_without_password():
     with pytest.raises(WarehouseUnavailable, match=r"127\.0\.0\.1:1/podwh") as info:
         connect(s)
     assert "hunter2" not in str(info.value)
+
+
+def test_duckdb_memory_limit_is_validated_and_reaches_dbt():
+    s = Settings.from_env({"PODWH_DUCKDB_MEMORY_LIMIT": "3GB"})
+    assert s.dbt_env()["PODWH_DUCKDB_MEMORY_LIMIT"] == "3GB"
+    with pytest.raises(SettingsError, match="PODWH_DUCKDB_MEMORY_LIMIT"):
+        Settings.from_env({"PODWH_DUCKDB_MEMORY_LIMIT": "plenty"})

@@ -91,18 +91,33 @@ windowed as (
 ),
 {% else %}
 -- rolling first-touch: a window opens at a request outside any open window and lasts 24 h.
--- Each request points at the first request 24 h or more after it; following those
--- pointers from the listener's first request visits exactly the window openers.
-jumps as (
+-- Most listener x episode groups span less than 24 h: one window, opened by their first
+-- request. For the others each request points at the first request 24 h or more after it;
+-- following those pointers from the group's first request visits exactly the openers.
+spans as (
 
     select
         sequenced.*,
+        max(requested_at) over (partition by listener_key, episode_id)
+            >= min(requested_at) over (partition by listener_key, episode_id)
+                + {{ hours_interval(24) }} as spans_a_day
+    from sequenced
+
+),
+
+jumps as (
+
+    select
+        listener_key,
+        episode_id,
+        request_seq,
         min(request_seq) over (
             partition by listener_key, episode_id
             order by requested_at
             range between {{ hours_interval(24) }} following and unbounded following
         ) as next_opener_seq
-    from sequenced
+    from spans
+    where spans_a_day
 
 ),
 
@@ -124,20 +139,33 @@ openers (listener_key, episode_id, request_seq) as (
 
 ),
 
-windowed as (
+long_groups_windowed as (
 
     select
-        jumps.*,
-        max(case when openers.request_seq is not null then jumps.request_seq end) over (
-            partition by jumps.listener_key, jumps.episode_id
-            order by jumps.request_seq
+        spans.*,
+        max(case when openers.request_seq is not null then spans.request_seq end) over (
+            partition by spans.listener_key, spans.episode_id
+            order by spans.request_seq
             rows between unbounded preceding and current row
         ) as window_seq
-    from jumps
+    from spans
     left join openers
-        on jumps.listener_key = openers.listener_key
-        and jumps.episode_id = openers.episode_id
-        and jumps.request_seq = openers.request_seq
+        on spans.listener_key = openers.listener_key
+        and spans.episode_id = openers.episode_id
+        and spans.request_seq = openers.request_seq
+    where spans.spans_a_day
+
+),
+
+windowed as (
+
+    select spans.*, 1 as window_seq
+    from spans
+    where not spans.spans_a_day
+
+    union all
+
+    select * from long_groups_windowed
 
 ),
 {% endif %}

@@ -43,7 +43,12 @@ sized as (
         episodes.duration_seconds,
         episodes.enclosure_length_bytes,
         observed_sizes.largest_full_response_bytes,
-        coalesce(shows.header_bytes, {{ var('default_header_bytes', 0) }}) as header_bytes,
+        -- a header can't be longer than the file it heads
+        least(
+            coalesce(shows.header_bytes, {{ var('default_header_bytes', 0) }}),
+            coalesce(episodes.enclosure_length_bytes, shows.header_bytes,
+                     {{ var('default_header_bytes', 0) }})
+        ) as header_bytes,
         case
             when episodes.enclosure_length_bytes > 0 then episodes.enclosure_length_bytes
             else observed_sizes.largest_full_response_bytes
