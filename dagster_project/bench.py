@@ -68,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     stages: list[Stage] = []
 
     if not (args.reuse_world and (out / "world.json").exists()):
-        gen = run_stage("generate", [str(BIN / "python"), "-m", "ingest.synth", "--out", str(out),
-                                     "--target-requests", str(requests)], env)
+        cmd = [str(BIN / "python"), "-m", "ingest.synth", "--out", str(out),
+               "--target-requests", str(requests)]
+        if args.large:  # ground truth is for tests; at 100M it would only cost memory
+            cmd.append("--no-ground-truth")
+        gen = run_stage("generate", cmd, env)
         stages.append(gen)
     written = json.loads((out / "world.json").read_text())
     access_rows = _access_log_rows(written)

@@ -38,21 +38,26 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 HEADLINES: list[tuple[str, str]] = [
+    ("tenants", "select count(distinct tenant_id) from marts.dim_shows"),
     ("shows", "select count(*) from marts.dim_shows"),
     ("episodes", "select count(*) from marts.dim_episodes"),
-    ("tenants", "select count(distinct tenant_id) from marts.dim_shows"),
     ("access-log requests loaded", "select count(*) from raw.access_logs"),
+    ("IAB downloads counted", "select count(*) from marts.fct_downloads"),
+    ("unique listeners", "select count(distinct listener_key) from marts.fct_downloads"),
+    ("requests excluded (bots, probes...)",
+     "select coalesce(sum(requests - candidate_requests), 0) "
+     "from marts.fct_download_reconciliation_daily"),
     ("ad deliveries loaded", "select count(*) from raw.ad_deliveries"),
     ("orders loaded", "select count(*) from raw.orders"),
     ("rows quarantined", "select count(*) from raw.quarantine"),
 ]
 
 TOP_SHOWS = """
-    select s.tenant_id, s.show_id, s.title, count(e.episode_id) as episodes,
-        max(e.published_at) as latest_episode
+    select s.tenant_id, s.show_id, s.title, count(d.download_id) as downloads,
+        count(distinct d.listener_key) as listeners
     from marts.dim_shows as s
-    left join marts.dim_episodes as e on e.show_id = s.show_id and e.tenant_id = s.tenant_id
-    group by 1, 2, 3 order by episodes desc, s.show_id limit 5
+    left join marts.fct_downloads as d on d.show_id = s.show_id
+    group by 1, 2, 3 order by downloads desc, s.show_id limit 5
 """
 
 
@@ -64,10 +69,10 @@ def summary(settings: Settings) -> str:
         lines = [f"Warehouse: {settings.describe()}"]
         width = max(len(label) for label, _ in HEADLINES)
         lines += [f"  {label:<{width}}  {wh.fetchall(sql)[0][0]:>12,}" for label, sql in HEADLINES]
-        lines.append("  Shows with the most episodes:")
-        for tenant, show, title, episodes, latest in wh.fetchall(TOP_SHOWS):
-            lines.append(f"    {tenant}/{show}  {title or '':<34.34}  {episodes:>4} episodes, "
-                         f"latest {latest:%Y-%m-%d}" if latest else f"    {tenant}/{show}")
+        lines.append("  Top shows by IAB downloads:")
+        for tenant, show, title, downloads, listeners in wh.fetchall(TOP_SHOWS):
+            lines.append(f"    {tenant + '/' + show:<26} {title or '':<28.28} "
+                         f"{downloads:>9,} downloads {listeners:>8,} listeners")
         return "\n".join(lines)
     finally:
         wh.close()

@@ -29,3 +29,14 @@ def test_both_targets_build_identical_marts(duckdb_marts, postgres_marts):
         duck, pg = duckdb_marts[mart], postgres_marts[mart]
         assert list(duck.columns) == list(pg.columns), mart
         pd.testing.assert_frame_equal(duck, pg, obj=mart)
+
+
+def test_summary_reads_headline_figures_from_the_marts(duckdb_warehouse, world):
+    from dagster_project.pipeline import summary
+
+    text = summary(duckdb_warehouse)
+    truth = pd.read_csv(world / "ground_truth" / "downloads_daily.csv")
+    counted = truth.loc[truth["window_type"] == "first_touch", "downloads"].sum()
+    line = next(row for row in text.splitlines() if "IAB downloads counted" in row)
+    assert line.split()[-1] == f"{counted:,}"
+    assert "Top shows by IAB downloads" in text
