@@ -73,12 +73,14 @@ TABLES: tuple[RawTable, ...] = (
                "are resolved against the landing directory)"),
             _c("hosting_provider", "text", doc="host whose analytics API reports downloads "
                "for shows without raw logs"),
+            _c("hosting_show_id", "text", doc="the show's id at that host, for its API"),
             _c("header_bytes", "bigint", doc="bytes before the audio (ID3 etc.), overrides "
                "the default for the IAB one-minute threshold"),
         ),
         defaults={"tenant_id": "'default'"},
-        example="tenant_id,show_id,title,feed_url,hosting_provider,header_bytes\n"
-        "acme,acme-s001,The Morning Brief,feeds/acme-s001.xml,,\n",
+        example="tenant_id,show_id,title,feed_url,hosting_provider,hosting_show_id,"
+        "header_bytes\nacme,acme-s001,The Morning Brief,feeds/acme-s001.xml,,,\n"
+        "acme,acme-s006,Field Notes,feeds/acme-s006.xml,transistor,48213,131072\n",
     ),
     RawTable(
         name="access_logs",

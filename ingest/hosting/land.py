@@ -36,6 +36,7 @@ from ingest.hosting.http import HostingApiError, RetryPolicy
 from ingest.hosting.spreaker import SpreakerClient
 from ingest.hosting.transistor import TransistorClient
 from ingest.load.warehouse import Warehouse
+from ingest.registry import latest_shows
 from ingest.settings import HOSTING_PROVIDERS, HostingProvider, HostingSettings
 
 log = logging.getLogger(__name__)
@@ -180,20 +181,10 @@ class PullReport:
                 f"{len(self.failed)} failed")
 
 
-def hosted_shows(wh: Warehouse) -> list[tuple[str, str]]:
-    """(show_id, hosting_provider) of registered shows with a provider, latest registry row."""
-    return wh.fetchall(
-        """
-        select show_id, lower(trim(hosting_provider)) from (
-            select *, row_number() over (
-                partition by show_id order by _loaded_at desc, _source_file, _source_line desc
-            ) as rn
-            from raw.shows
-        ) as latest
-        where rn = 1 and coalesce(trim(hosting_provider), '') <> ''
-        order by show_id
-        """
-    )
+def hosted_shows(wh: Warehouse) -> list[tuple[str, str, str | None]]:
+    """(show_id, hosting_provider, hosting_show_id) of registered shows with a provider."""
+    return [(s["show_id"], s["hosting_provider"], s["hosting_show_id"])
+            for s in latest_shows(wh) if s["hosting_provider"]]
 
 
 def feed_enclosures(wh: Warehouse, show_id: str) -> list[tuple[str | None, str | None]]:
@@ -211,15 +202,18 @@ def pull_registered(wh: Warehouse, landing_dir: Path, hosting: HostingSettings, 
     rest. A show that fails (auth, exhausted retries, bad response) doesn't stop others."""
     today = today or dt.datetime.now(dt.UTC).date()
     report = PullReport()
-    for show_id, provider_name in hosted_shows(wh):
+    for show_id, provider_name, registry_host_id in hosted_shows(wh):
         provider = hosting.provider(provider_name)
-        reason = _skip_reason(provider, provider_name, show_id, hosting.show_ids)
+        # the registry's hosting_show_id; PODWH_HOSTING_SHOW_IDS fills in or overrides
+        host_ids = {show_id: registry_host_id} if registry_host_id else {}
+        host_ids |= {k: v for k, v in hosting.show_ids.items() if k == show_id}
+        reason = _skip_reason(provider, provider_name, show_id, host_ids)
         if reason:
             report.skipped.append(f"{show_id}: {reason}")
             log_fn(f"skipping {show_id}: {reason}")
             continue
         assert provider is not None
-        client = make_client(provider, hosting.show_ids[show_id], show_id, policy)
+        client = make_client(provider, host_ids[show_id], show_id, policy)
         try:
             pull = pull_show(client, show_id, landing_dir, today=today,
                              lookback_days=hosting.lookback_days,
@@ -244,6 +238,6 @@ def _skip_reason(provider: HostingProvider | None, name: str, show_id: str,
         key_var = HOSTING_PROVIDERS[provider.name][0]
         return f"no credentials for {provider.name} (set {key_var})"
     if show_id not in show_ids:
-        return f"no {provider.name} show id for it (add {show_id}=<id> to " \
-               f"PODWH_HOSTING_SHOW_IDS)"
+        return f"no {provider.name} show id for it (fill hosting_show_id in the registry, " \
+               f"or add {show_id}=<id> to PODWH_HOSTING_SHOW_IDS)"
     return None

@@ -51,9 +51,17 @@ def all_tables() -> tuple[RawTable, ...]:
 
 def create_schema_sql(dialect: Dialect, schema: str = RAW_SCHEMA) -> list[str]:
     """Statements creating the raw schema with every raw table (idempotent)."""
-    return [f"create schema if not exists {schema}"] + [
-        create_table_sql(t, dialect, schema) for t in all_tables()
-    ]
+    statements = [f"create schema if not exists {schema}"]
+    for t in all_tables():
+        statements.append(create_table_sql(t, dialect, schema))
+        # Additive contract changes reach warehouses created before them.
+        lineage = () if t in (QUARANTINE, LOAD_MANIFEST) else LINEAGE_COLUMNS
+        statements += [
+            f"alter table {schema}.{quote(t.name)} add column if not exists "
+            f"{quote(c.name)} {sql_type(c.kind, dialect)}"
+            for c in (*t.columns, *lineage)
+        ]
+    return statements
 
 
 _ARROW = {"text": pa.string(), "int": pa.int32(), "bigint": pa.int64(), "double": pa.float64(),

@@ -9,6 +9,7 @@ manifest row together), so a run killed half-way leaves no partial file behind.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -96,7 +97,8 @@ def load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport
     )
     # Parsing holds one landing file at a time; bounded so loads stay small beside the
     # warehouse (it spills to disk beyond this).
-    parser = duckdb.connect(config={"memory_limit": PARSER_MEMORY_LIMIT})
+    parser = duckdb.connect(config={"memory_limit": PARSER_MEMORY_LIMIT,
+                                    "temp_directory": tempfile.gettempdir()})
     parser.execute("set TimeZone = 'UTC'")
     try:
         for path in files:

@@ -21,6 +21,7 @@ from typing import Any
 from ingest.contract import QUARANTINE, table
 from ingest.load.ddl import arrow_batch
 from ingest.load.warehouse import Warehouse
+from ingest.registry import latest_shows
 from ingest.rss import fetch as fetching
 from ingest.rss.parse import ParsedFeed, parse
 from ingest.rss.quirks import utc_now
@@ -64,16 +65,7 @@ class Previous:
 
 def registered_feeds(wh: Warehouse) -> list[tuple[str, str, str]]:
     """(tenant_id, show_id, feed_url) per show, from its most recently loaded registry row."""
-    return wh.fetchall(
-        """
-        select tenant_id, show_id, feed_url from (
-            select *, row_number() over (
-                partition by show_id order by _loaded_at desc, _source_file, _source_line desc
-            ) as rn
-            from raw.shows
-        ) as latest where rn = 1 order by show_id
-        """
-    )
+    return [(s["tenant_id"], s["show_id"], s["feed_url"]) for s in latest_shows(wh)]
 
 
 def last_fetches(wh: Warehouse) -> dict[str, Previous]:

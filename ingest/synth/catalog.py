@@ -60,6 +60,7 @@ def _shows(seed: int, tenants: int, n_shows: int) -> pd.DataFrame:
         rows.append({
             "tenant_id": t, "show_id": sid, "title": title, "feed_url": f"feeds/{sid}.xml",
             "hosting_provider": PROVIDERS[i % len(PROVIDERS)] if hosted else "",
+            "hosting_show_id": str(40_000 + i) if hosted else "",
             # ID3 header bytes configured for a third of the shows (131072 = 128 KiB tag)
             "header_bytes": 131072 if i % 3 == 1 else None,
             "audience": float(audience[i]),

@@ -51,3 +51,25 @@ def test_asset_pulls_configured_shows_and_skips_the_rest(tmp_path, monkeypatch):
     assert meta["shows_pulled"].value == 1 and meta["shows_skipped"].value == 1
     assert len(asked) == 1  # spreaker (no token) was never called
     assert not host.calls("/spreaker")
+
+
+def test_the_registry_names_the_hosts_show_id(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    _shows_csv(landing, [
+        {"tenant_id": "acme", "show_id": "acme-s006", "feed_url": "f.xml",
+         "hosting_provider": "transistor", "hosting_show_id": "4242"},
+    ])
+    with fakehost.serve() as host:
+        for k, v in {"PODWH_WAREHOUSE": "duckdb",
+                     "PODWH_DUCKDB_PATH": str(tmp_path / "wh.duckdb"),
+                     "PODWH_LANDING_DIR": str(landing),
+                     "PODWH_TRANSISTOR_API_KEY": fakehost.TRANSISTOR_KEY,
+                     "PODWH_TRANSISTOR_BASE_URL": f"{host.base}/transistor/v1"}.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.delenv("PODWH_HOSTING_SHOW_IDS", raising=False)
+        wh = connect(Settings.from_env())
+        load_table(wh, landing, table("shows"))
+        wh.close()
+        result = dg.materialize([hosting_api_pull], resources={"warehouse": WarehouseResource()})
+        asked = host.calls("/transistor/v1/analytics/4242/episodes")
+    assert result.success and len(asked) == 1

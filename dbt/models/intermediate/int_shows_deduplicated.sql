@@ -32,6 +32,7 @@ registered as (
         title,
         feed_url,
         hosting_provider,
+        hosting_show_id,
         header_bytes,
         true as is_in_registry
     from registry_ranked
@@ -60,6 +61,7 @@ fetched_only as (
         cast(null as {{ dbt.type_string() }}) as title,
         fetches_ranked.feed_url,
         cast(null as {{ dbt.type_string() }}) as hosting_provider,
+        cast(null as {{ dbt.type_string() }}) as hosting_show_id,
         cast(null as {{ dbt.type_bigint() }}) as header_bytes,
         false as is_in_registry
     from fetches_ranked

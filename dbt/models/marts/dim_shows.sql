@@ -38,6 +38,7 @@ final as (
         coalesce(nullif(trim(shows.title), ''), channels.title) as title,
         shows.feed_url,
         shows.hosting_provider,
+        shows.hosting_show_id,
         shows.header_bytes,
         channels.title as channel_title,
         channels.author,

@@ -18,6 +18,7 @@ renamed as (
         title,
         feed_url,
         hosting_provider,
+        nullif(trim(hosting_show_id), '') as hosting_show_id,
 
         ---------- numerics
         cast(header_bytes as {{ dbt.type_bigint() }}) as header_bytes,
