@@ -9,8 +9,8 @@ manifest row together), so a run killed half-way leaves no partial file behind.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import logging
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
