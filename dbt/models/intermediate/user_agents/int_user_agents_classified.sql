@@ -1,9 +1,7 @@
 {#- Each distinct user agent is matched against every OPAWG pattern in the engine (a cross
-    join, never per request), then the first match is kept by a window function. Patterns
-    drive the loop (a lateral join that `offset 0` keeps Postgres from flattening into a
-    plain join, whose plan loops over user agents outside): Postgres' regex cache (32
-    entries) then compiles each pattern once instead of once per user agent, 20x faster.
-    Materialised as a table (see the yml): it is the expensive step. -#}
+    join, never per request), then the first match is kept by a window function
+    (macro first_regex_match; letting patterns drive the loop makes Postgres compile each
+    pattern once, 20x faster). Materialised as a table (see the yml): the expensive step. -#}
 
 with
 
@@ -33,60 +31,18 @@ user_agents as (
 
 ),
 
-pattern_matches as (
-
-    select
-        matched.user_agent,
-        patterns.list_name,
-        patterns.entry_name,
-        patterns.category,
-        row_number() over (
-            partition by matched.user_agent
-            order by patterns.list_rank, patterns.entry_index
-        ) as match_rank
-    from patterns
-    cross join lateral (
-        select user_agents.user_agent
-        from user_agents
-        where {{ regexp_like_expr('user_agents.user_agent', 'patterns.pattern_portable') }}
-        offset 0  -- keeps Postgres from flattening the lateral join (see above)
-    ) as matched
-    where patterns.pattern_portable is not null
-
-),
-
 first_pattern_matches as (
 
-    select * from pattern_matches
-    where match_rank = 1
-
-),
-
-device_matches as (
-
-    select
-        matched.user_agent,
-        devices.device_name,
-        devices.device_category,
-        row_number() over (
-            partition by matched.user_agent
-            order by devices.entry_index
-        ) as match_rank
-    from devices
-    cross join lateral (
-        select user_agents.user_agent
-        from user_agents
-        where {{ regexp_like_expr('user_agents.user_agent', 'devices.pattern_portable') }}
-        offset 0  -- keeps Postgres from flattening the lateral join (see above)
-    ) as matched
-    where devices.pattern_portable is not null
+    {{ first_regex_match('user_agents', 'user_agent', 'patterns', 'pattern_portable',
+                         ['list_name', 'entry_name', 'category'],
+                         'patterns.list_rank, patterns.entry_index') }}
 
 ),
 
 first_device_matches as (
 
-    select * from device_matches
-    where match_rank = 1
+    {{ first_regex_match('user_agents', 'user_agent', 'devices', 'pattern_portable',
+                         ['device_name', 'device_category'], 'devices.entry_index') }}
 
 ),
 
