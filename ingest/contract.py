@@ -299,6 +299,28 @@ TABLES: tuple[RawTable, ...] = (
         "Podcast: The Morning Brief\n",
     ),
     RawTable(
+        name="ip_countries",
+        source="geo",
+        patterns=("*.csv",),
+        doc="IP address ranges and the country they are registered to, for listeners' "
+        "countries: one inclusive range a row, IPv4 and IPv6 in one file. The layout of "
+        "DB-IP's free \"IP to Country Lite\" CSV (ip_start, ip_end, country; CC BY 4.0, "
+        "https://db-ip.com/db/download/ip-to-country-lite) with the header line "
+        "`ip_start,ip_end,country_code` added. An address no range covers has an unknown "
+        "country. Keep one file under one name (e.g. `geo/ip_countries.csv`) and overwrite "
+        "it with a newer release: a changed file replaces its rows, a file under a new name "
+        "adds to the old one's.",
+        columns=(
+            _c("ip_start", "text", required=True, doc="first address of the range"),
+            _c("ip_end", "text", required=True, doc="last address of the range (inclusive, "
+               "same family); IPv6 ranges resolve at /64, the IAB listener granularity"),
+            _c("country_code", "text", required=True, doc="ISO 3166-1 alpha-2; ZZ (DB-IP's "
+               "code for reserved and unassigned ranges) reads as unknown"),
+        ),
+        example="ip_start,ip_end,country_code\n1.0.0.0,1.0.0.255,AU\n"
+        "2001:200::,2001:200:ffff:ffff:ffff:ffff:ffff:ffff,JP\n",
+    ),
+    RawTable(
         name="engagement_events",
         source="engagement",
         patterns=("events*.jsonl", "events*.jsonl.gz"),

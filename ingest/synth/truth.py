@@ -32,6 +32,22 @@ class RequestArrays:
 
 
 @dataclass
+class Countries:
+    """Each household's country: an index into `codes`, -1 when its IP has none."""
+
+    of_household: np.ndarray
+    codes: np.ndarray
+
+    def of_keys(self, key: np.ndarray) -> np.ndarray:
+        """Group per listener key (household x agent): 0 unknown, 1 + index otherwise."""
+        return self.of_household[key // agents.N_AGENTS] + 1
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([None, *self.codes], dtype=object)
+
+
+@dataclass
 class EpisodeArrays:
     size: np.ndarray  # true file size
     need: np.ndarray  # bytes required for a download (IAB threshold)
@@ -188,33 +204,50 @@ def window_of(w: Windows, g: np.ndarray, t: np.ndarray, t0: int) -> np.ndarray:
 class Truth:
     exclusions: pd.DataFrame
     downloads: pd.DataFrame
+    downloads_by_country: pd.DataFrame
     impressions: pd.DataFrame
     reasons: np.ndarray
 
 
-def _daily(w: Windows, counted: np.ndarray, ea: EpisodeArrays, n_eps: int,
-           t0: int) -> pd.DataFrame:
+@dataclass
+class _Counted:
+    """The counted downloads of one window type: cell (episode x day) and listener key."""
+
+    cell: np.ndarray
+    key: np.ndarray
+    span: int  # > every key
+    pairs: np.ndarray  # distinct (cell, key) as cell * span + key, sorted (so by cell)
+
+
+def _counted(w: Windows, counted: np.ndarray, n_eps: int, t0: int) -> _Counted:
     idx = np.flatnonzero(counted)
-    ep = w.group[idx] % n_eps
-    day = (w.first_t[idx] - t0) // DAY
-    cell = ep * 100_000 + day
-    cells, downloads = unique_counts(cell)
+    cell = (w.group[idx] % n_eps) * 100_000 + (w.first_t[idx] - t0) // DAY
     key = w.group[idx] // n_eps
     span = int(key.max(initial=0)) + 1
-    pairs = unique_counts(cell * span + key)[0] // span  # distinct (cell, key), by cell
-    listeners = unique_counts(pairs)[1]
-    ep_c, day_c = cells // 100_000, cells % 100_000
+    return _Counted(cell, key, span, unique_counts(cell * span + key)[0])
+
+
+def _daily(wtype: str, c: _Counted, ea: EpisodeArrays, t0: int,
+           countries: Countries | None = None) -> pd.DataFrame:
+    """Downloads and listeners per episode x day of the window's first request; with
+    `countries`, also per country of the listener key (a column between day and counts)."""
+    group_of, n = (np.zeros_like, 1) if countries is None else (countries.of_keys,
+                                                               len(countries.codes) + 1)
+    codes, downloads = unique_counts(c.cell * n + group_of(c.key))
+    listeners = unique_counts(c.pairs // c.span * n + group_of(c.pairs % c.span))[1]
+    by = {} if countries is None else {"country_code": countries.labels[codes % n]}
+    ep_c, day_c = codes // n // 100_000, codes // n % 100_000
     date = pd.Timestamp(t0, unit="s") + pd.to_timedelta(day_c, unit="D")
     return pd.DataFrame({
-        "window_type": w.wtype, "show_id": ea.show_id[ep_c], "episode_guid": ea.guid[ep_c],
-        "download_date": date.strftime("%Y-%m-%d"), "downloads": downloads,
+        "window_type": wtype, "show_id": ea.show_id[ep_c], "episode_guid": ea.guid[ep_c],
+        "download_date": date.strftime("%Y-%m-%d"), **by, "downloads": downloads,
         "listeners": listeners,
     })
 
 
 def compute_truth(r: RequestArrays, ea: EpisodeArrays, deliveries: dict[str, np.ndarray],
                   line_items: pd.DataFrame, t0: int, abusive_threshold: int,
-                  default_window: str) -> Truth:
+                  default_window: str, countries: Countries) -> Truth:
     reasons = exclusion_reasons(r, t0, abusive_threshold)
     counts = np.bincount(reasons, minlength=len(EXCLUSION_REASONS))
     excl = pd.DataFrame({"reason": EXCLUSION_REASONS, "requests": counts})
@@ -224,14 +257,17 @@ def compute_truth(r: RequestArrays, ea: EpisodeArrays, deliveries: dict[str, np.
     end = start + r.bytes_sent[c]
     o, g, comp = sort_requests(r.key[c], r.ep[c], r.t[c], n_eps, t0)
     t, start, end = r.t[c][o], start[o], end[o]
-    daily, imps = [], None
+    daily, by_country, imps = [], [], None
     for wtype in WINDOW_TYPES:
         w = windows_sorted(g, t, comp, start, end, t0, wtype)
         counted = w.coverage >= ea.need[w.group % n_eps]
-        daily.append(_daily(w, counted, ea, n_eps, t0))
+        cd = _counted(w, counted, n_eps, t0)
+        daily.append(_daily(wtype, cd, ea, t0))
+        by_country.append(_daily(wtype, cd, ea, t0, countries))
         if wtype == default_window:
             imps = _impressions(w, counted, ea, deliveries, line_items, n_eps, t0)
-    return Truth(excl, pd.concat(daily, ignore_index=True), imps, reasons)
+    return Truth(excl, pd.concat(daily, ignore_index=True),
+                 pd.concat(by_country, ignore_index=True), imps, reasons)
 
 
 def _impressions(w: Windows, counted: np.ndarray, ea: EpisodeArrays,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ingest.synth import agents, engagement, feeds, traffic
+from ingest.synth import agents, engagement, feeds, geo, traffic
 from ingest.synth.accesslog import UA_STRINGS, write_access_log
 from ingest.synth.ads import deliveries, delivery_ip_index, exposures
 from ingest.synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -25,7 +25,13 @@ from ingest.synth.hosting import hosting_downloads
 from ingest.synth.listeners import N_VARIANTS, Population, build_population
 from ingest.synth.rng import stream
 from ingest.synth.traffic import FULL, Requests, Sessions
-from ingest.synth.truth import EpisodeArrays, RequestArrays, compute_truth, threshold_bytes
+from ingest.synth.truth import (
+    Countries,
+    EpisodeArrays,
+    RequestArrays,
+    compute_truth,
+    threshold_bytes,
+)
 from ingest.synth.writers import iso, write_csv, write_frame
 
 FORMATS = ("jsonl", "parquet", "jsonl.gz", "parquet")
@@ -120,9 +126,12 @@ class _Collector:
         return {k: np.concatenate([p[k] for p in self.dl]) for k in keys}
 
 
-def _write_static(cat: Catalog, b: Bookings, landing: Path, files: dict[str, int]) -> None:
+def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path,
+                  files: dict[str, int]) -> None:
     shows = cat.shows.copy()
     files["shows/shows.csv"] = write_csv(shows, landing / "shows" / "shows.csv", "shows")
+    files["geo/ip_countries.csv"] = write_csv(
+        geo.reference_frame(ranges), landing / "geo" / "ip_countries.csv", "ip_countries")
     files.update(feeds.write_feeds(cat, b, landing))
     bk = landing / "bookings"
     files["bookings/sponsors.csv"] = write_csv(b.sponsors, bk / "sponsors.csv", "sponsors")
@@ -272,13 +281,16 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
 
 
 def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, an: Anomalies, col: _Collector,
-                  side: dict, gt: Path) -> dict:
+                  side: dict, hh_country: np.ndarray, gt: Path) -> dict:
     ea = _episode_arrays(cat, b, cfg.default_header_bytes)
     tr = compute_truth(col.requests(), ea, col.deliveries(), b.line_items, cat.t0,
-                       cfg.abusive_ip_threshold, cfg.default_window_type)
+                       cfg.abusive_ip_threshold, cfg.default_window_type,
+                       Countries(hh_country, geo.COUNTRIES))
     gt.mkdir(parents=True, exist_ok=True)
     tr.exclusions.to_csv(gt / "request_exclusions.csv", index=False, lineterminator="\n")
     tr.downloads.to_csv(gt / "downloads_daily.csv", index=False, lineterminator="\n")
+    tr.downloads_by_country.to_csv(gt / "downloads_daily_country.csv", index=False,
+                                   lineterminator="\n")
     tr.impressions.to_csv(gt / "ad_impressions_daily.csv", index=False, lineterminator="\n")
     side["conversions"].incrementality.to_csv(gt / "campaign_incrementality.csv", index=False,
                                               lineterminator="\n")
@@ -320,14 +332,16 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
                    if config.target_requests else config.listeners)
     pop = build_population(config.seed, n_listeners, cat.shows["audience"].to_numpy())
     an = _anomalies(config.seed, cat, config, pop.n_households)
+    ranges = geo.ip_ranges(config.seed)
     files: dict[str, int] = {}
     con = duckdb.connect()
-    _write_static(cat, b, landing, files)
+    _write_static(cat, b, ranges, landing, files)
     col = _Collector()
     ex = _traffic(config, cat, b, pop, an, landing, con, files, col)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files)
-    truth_summary = _ground_truth(config, cat, b, an, col, side, gt) \
-        if config.ground_truth else None
+    truth_summary = _ground_truth(
+        config, cat, b, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
+    ) if config.ground_truth else None
     n_req = sum(v for k, v in files.items() if k.startswith("access_logs/"))
     world = {
         "config": {**config.to_json(), "listeners": n_listeners},
@@ -362,6 +376,10 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
             "parquet_timestamps": "ISO 8601 strings with offset, as in JSONL",
             "outage": "the anomaly outage removes one show's access-log rows for one day; "
                       "ad_delivery rows of that day are kept",
+            "countries": "geo/ip_countries.csv covers every IP of the world except "
+                         "79.192.0.0/10 (~1% of households: unknown country); "
+                         "downloads_daily_country.csv splits downloads_daily.csv by the "
+                         "country of the listener key's IP (empty: unknown)",
         },
     }
     (out_dir / "world.json").write_text(json.dumps(world, indent=2, default=str) + "\n")

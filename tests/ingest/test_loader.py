@@ -162,3 +162,38 @@ def test_optional_columns_may_be_absent(settings: Settings):
             ("default", "s1", None, None)]
     finally:
         wh.close()
+
+
+def test_ip_country_reference_loads_like_any_csv(settings: Settings):
+    """DB-IP's layout plus a header loads through the generic CSV path; bad rows are
+    quarantined with their reason; without the folder it's a warning."""
+    settings.landing_dir.mkdir(parents=True)
+    wh = connect(settings)
+    try:
+        report = load_table(wh, settings.landing_dir, table("ip_countries"))
+        assert report.rows == 0 and "no landing files for raw.ip_countries" in report.warnings[0]
+
+        geo = settings.landing_dir / "geo"
+        geo.mkdir(parents=True)
+        (geo / "dbip-country-lite-2026-03.csv").write_text(
+            "ip_start,ip_end,country_code\n"
+            "1.0.0.0,1.0.0.255,AU\n"
+            "2001:200::,2001:200:ffff:ffff:ffff:ffff:ffff:ffff,JP\n"
+            "1.0.1.0,1.0.3.255\n"
+            "1.0.4.0,1.0.7.255,\n"
+            "0.0.0.0,0.255.255.255,ZZ\n"
+        )
+        report = load_table(wh, settings.landing_dir, table("ip_countries"))
+        assert (report.rows, report.quarantined, report.warnings) == (3, 2, [])
+        rows = wh.fetchall("select ip_start, ip_end, country_code, _source_file, _source_line "
+                           "from raw.ip_countries order by _source_line")
+        f = "geo/dbip-country-lite-2026-03.csv"
+        assert rows == [("1.0.0.0", "1.0.0.255", "AU", f, 2),
+                        ("2001:200::", "2001:200:ffff:ffff:ffff:ffff:ffff:ffff", "JP", f, 3),
+                        ("0.0.0.0", "0.255.255.255", "ZZ", f, 6)]
+        bad = wh.fetchall("select source_file, source_line, reason from raw.quarantine "
+                          "order by source_line")
+        assert bad == [(f, 4, "MISSING COLUMNS: Expected Number of Columns: 3 Found: 2"),
+                       (f, 5, "missing required field country_code")]
+    finally:
+        wh.close()

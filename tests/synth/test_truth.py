@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import csv
 import datetime as dt
 import gzip
 import ipaddress
@@ -9,6 +11,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
@@ -169,8 +172,8 @@ def test_exclusion_counts_match(recount: dict, small_world: Path) -> None:
     assert all(brute[k] > 0 for k in truth["reason"]), brute
 
 
-@pytest.mark.parametrize("wtype", ["calendar", "first_touch", "last_touch"])
-def test_downloads_match_brute_force(recount: dict, small_world: Path, wtype: str) -> None:
+def download_cells(recount: dict, wtype: str) -> dict[tuple[str, str, str], list[str]]:
+    """(show, guid, day) -> the listener key of every counted download."""
     eps, size = recount["eps"], recount["size"]
     cells: dict[tuple[str, str, str], list] = defaultdict(list)
     for (key, k), reqs in recount["groups"].items():
@@ -184,6 +187,12 @@ def test_downloads_match_brute_force(recount: dict, small_world: Path, wtype: st
             if union(win) >= need:
                 day = dt.datetime.fromtimestamp(win[0][0], dt.UTC).date().isoformat()
                 cells[(e["show"], e["guid"], day)].append(key)
+    return cells
+
+
+@pytest.mark.parametrize("wtype", ["calendar", "first_touch", "last_touch"])
+def test_downloads_match_brute_force(recount: dict, small_world: Path, wtype: str) -> None:
+    cells = download_cells(recount, wtype)
     brute = {c: (len(v), len(set(v))) for c, v in cells.items()}
     gt = pd.read_csv(small_world / "ground_truth" / "downloads_daily.csv")
     gt = gt[gt["window_type"] == wtype]
@@ -191,6 +200,45 @@ def test_downloads_match_brute_force(recount: dict, small_world: Path, wtype: st
              for r in gt.itertuples()}
     assert truth == brute
     assert sum(v[0] for v in brute.values()) > 1000
+
+
+def country_lookup(path: Path) -> Callable[[str], str]:
+    """IP -> country code by the reference file ('' when no range covers it)."""
+    with path.open(newline="") as f:
+        spans = [(ipaddress.ip_address(r["ip_start"]), ipaddress.ip_address(r["ip_end"]),
+                  r["country_code"]) for r in csv.DictReader(f)]
+    spans.sort(key=lambda s: (s[0].version, int(s[0])))
+    starts = [(a.version, int(a)) for a, _, _ in spans]
+
+    def country(ip: str) -> str:
+        a = ipaddress.ip_address(ip)
+        i = bisect.bisect_right(starts, (a.version, int(a))) - 1
+        hit = i >= 0 and spans[i][0].version == a.version and a <= spans[i][1]
+        return spans[i][2] if hit else ""
+
+    return country
+
+
+def test_downloads_by_country_match_brute_force(recount: dict, small_world: Path) -> None:
+    """Every exact IP a listener key used is looked up in the reference file as written."""
+    country = country_lookup(small_world / "landing" / "geo" / "ip_countries.csv")
+    of_key: dict[str, set[str]] = defaultdict(set)
+    for r in recount["reqs"]:
+        if r["reason"] == "counted_candidate":
+            of_key[listener_key(r["ip"], r["user_agent"])].add(country(r["ip"]))
+    assert all(len(c) == 1 for c in of_key.values())  # privacy addresses included
+    by_country: dict[tuple[str, str, str, str], list] = defaultdict(list)
+    for (show, guid, day), keys in download_cells(recount, "first_touch").items():
+        for key in keys:
+            by_country[(show, guid, day, *of_key[key])].append(key)
+    brute = {c: (len(v), len(set(v))) for c, v in by_country.items()}
+    gt = pd.read_csv(small_world / "ground_truth" / "downloads_daily_country.csv",
+                     keep_default_na=False)
+    gt = gt[gt["window_type"] == "first_touch"]
+    truth = {(r.show_id, r.episode_guid, r.download_date, r.country_code):
+             (r.downloads, r.listeners) for r in gt.itertuples()}
+    assert truth == brute
+    assert {c[3] for c in brute} >= {"", "US", "GB"}  # unknown countries too
 
 
 def test_window_types_order(small_world: Path) -> None:
