@@ -1,4 +1,5 @@
-"""`podwh`: the demo, a full run on your own landing directory, and the loader alone."""
+"""`podwh`: the demo, a full run on your own landing directory, the loader or the dbt models
+alone."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("landing_dir", nargs="?", help="default: $PODWH_LANDING_DIR")
     load = sub.add_parser("load", help="only load landing files into raw tables")
     load.add_argument("landing_dir", nargs="?", help="default: $PODWH_LANDING_DIR")
+    sub.add_parser("transform", help="only build the dbt models and run their tests, over "
+                   "what is already loaded")
     sub.add_parser("summary", help="print headline figures from the marts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -84,6 +87,16 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _transform(_: argparse.Namespace) -> int:
+    from dagster_project.pipeline import failures, materialize_all
+
+    result = materialize_all(job_name="transform", log_level="INFO")
+    if not result.success:
+        print("The run failed:", *failures(result), sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _summary(_: argparse.Namespace) -> int:
     from dagster_project.pipeline import summary
 
@@ -106,7 +119,8 @@ def _run_pipeline() -> int:
     return 0
 
 
-_COMMANDS = {"demo": _demo, "run": _run, "load": _load, "summary": _summary}
+_COMMANDS = {"demo": _demo, "run": _run, "load": _load, "transform": _transform,
+             "summary": _summary}
 
 if __name__ == "__main__":
     sys.exit(main())

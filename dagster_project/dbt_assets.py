@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from dagster_project import backfill
 from dagster_project.resources import WarehouseResource
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
@@ -45,6 +46,14 @@ class Translator(DagsterDbtTranslator):
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                warehouse: WarehouseResource):
     # dbt's profiles.yml reads the same PODWH_* variables; hand it the resolved, absolute ones.
-    os.environ.update(warehouse.settings().dbt_env())
+    settings = warehouse.settings()
+    os.environ.update(settings.dbt_env())
+    with warehouse.connect() as wh:
+        passes = backfill.pending_passes(wh, settings.counting_batch_requests)
+    if passes:
+        context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
+                         f"{backfill.describe(passes)}")
+    for first, last in passes:
+        dbt.cli(backfill.pass_args(first, last), target_path=dbt_project.target_path).wait()
     yield from dbt.cli(["build"], context=context).stream()
 

@@ -9,13 +9,19 @@ from dagster_project.hosting_assets import hosting_assets
 from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
 from dagster_project.reference_assets import reference_assets
 from dagster_project.resources import WarehouseResource
-from dagster_project.schedules import daily_schedule, everything_job, rss_job, rss_schedule
+from dagster_project.schedules import (
+    daily_schedule,
+    everything_job,
+    rss_job,
+    rss_schedule,
+    transform_job,
+)
 from dagster_project.sensors import sensors
 
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
             dbt_models],
-    jobs=[everything_job, rss_job],
+    jobs=[everything_job, rss_job, transform_job],
     schedules=[daily_schedule, rss_schedule],
     sensors=sensors,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},

@@ -12,15 +12,17 @@ from ingest.settings import Settings
 
 
 def materialize_all(
-    instance: dg.DagsterInstance | None = None, log_level: str = "WARNING"
+    instance: dg.DagsterInstance | None = None, log_level: str = "WARNING",
+    job_name: str = "daily_refresh",
 ) -> dg.ExecuteInProcessResult:
-    """Materialise every asset (ingest, then dbt build with its tests) in this process."""
+    """Materialise every asset (ingest, then dbt build with its tests) in this process; or
+    only the dbt models with job_name="transform"."""
     from dagster_project.definitions import defs  # imported late: it parses the dbt project
 
     if instance is None:
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
             dg.DagsterInstance.ephemeral())
-    job = defs.resolve_job_def("daily_refresh")
+    job = defs.resolve_job_def(job_name)
     # The full event log goes to the Dagster instance (see it in the UI); the console gets
     # warnings only, so quarantined rows and failures stand out.
     quiet = {"loggers": {"console": {"config": {"log_level": log_level}}}}

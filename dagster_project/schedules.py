@@ -9,6 +9,10 @@ from ingest.contract import RSS_TABLES
 
 everything_job = dg.define_asset_job("daily_refresh", selection=dg.AssetSelection.all(),
                                      description="Load all landing data and rebuild every model.")
+transform_job = dg.define_asset_job(
+    "transform", selection=dg.AssetSelection.groups("staging", "intermediate", "marts"),
+    description="Only the dbt models and tests, over what is already loaded (counting a large "
+    "access-log backlog in passes).")
 rss_job = dg.define_asset_job(
     "rss_poll",
     selection=dg.AssetSelection.assets(*[raw_key(t.name) for t in RSS_TABLES]),

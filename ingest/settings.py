@@ -98,6 +98,12 @@ class Settings:
     # Directory of the OPAWG user-agents v2 lists (bots.json, apps.json, ...); None: not found
     opawg_dir: Path | None = DEFAULT_OPAWG_DIR
     hosting: HostingSettings = HostingSettings()
+    # Download counting: request days within this many days of the newest are rebuilt when
+    # their raw requests change (older days are closed; see dbt/METHODOLOGY.md)
+    lookback_days: int = 3
+    # A first build (or a large late load) counts at most about this many raw requests per
+    # dbt pass, day by day, so memory and spill stay bounded at any size; 0: one pass
+    counting_batch_requests: int = 20_000_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -123,6 +129,9 @@ class Settings:
                                         cls.duckdb_memory_limit),
             opawg_dir=_optional_path(env, "PODWH_OPAWG_DIR", cls.opawg_dir),
             hosting=_hosting(env),
+            lookback_days=_nonnegative(env, "PODWH_LOOKBACK_DAYS", cls.lookback_days),
+            counting_batch_requests=_nonnegative(env, "PODWH_COUNTING_BATCH_REQUESTS",
+                                                 cls.counting_batch_requests, unit="requests"),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -137,6 +146,7 @@ class Settings:
             "PODWH_PG_DATABASE": self.postgres.database,
             "PODWH_IP_SALT": self.ip_salt,
             "PODWH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "PODWH_LOOKBACK_DAYS": str(self.lookback_days),
         }
 
     def describe(self) -> str:
@@ -184,12 +194,12 @@ def _hosting(env: Mapping[str, str]) -> HostingSettings:
     )
 
 
-def _nonnegative(env: Mapping[str, str], name: str, default: int) -> int:
+def _nonnegative(env: Mapping[str, str], name: str, default: int, unit: str = "days") -> int:
     value = env.get(name, "").strip()
     if not value:
         return default
     if not value.isdigit():
-        raise SettingsError(f"{name}={value!r}: expected a whole number of days (0 or more)")
+        raise SettingsError(f"{name}={value!r}: expected a whole number of {unit} (0 or more)")
     return int(value)
 
 

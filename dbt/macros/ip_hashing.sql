@@ -18,6 +18,12 @@
     {{ dbt.hash("'" ~ salt ~ "|' || " ~ expr) }}
 {%- endmacro %}
 
+{#- A plain IPv4 spelling (no ':', '[' or '%'): its canonical form is lower(trim(ip)) and
+    its listener prefix is itself, on both engines. -#}
+{% macro ip_is_plain_v4(ip) -%}
+    ({{ dbt.position("':'", ip) }} = 0 and {{ dbt.position("'['", ip) }} = 0 and {{ dbt.position("'%'", ip) }} = 0)
+{%- endmacro %}
+
 {% macro ip_listener_prefix(ip) -%}
     {{ return(podcast_warehouse.ip_canonical(ip, 4)) }}
 {%- endmacro %}
@@ -76,6 +82,12 @@
     -- fast path for plain IPv4 (most traffic): what the general branch would return
     when not contains({{ raw }}, ':') and not contains({{ raw }}, '[') and not contains({{ raw }}, '%')
         then lower(trim({{ raw }}))
+    -- fast path for a full eight-hextet IPv6 (no '::', no dotted quad): strip each hextet's
+    -- leading zeros in one regex pass, keep the first n hextets
+    when regexp_full_match(lower(trim({{ raw }})), '([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}')
+        then regexp_extract(
+            regexp_replace(lower(trim({{ raw }})), '(^|:)0+([0-9a-f])', '\1\2', 'g'),
+            '^([^:]+(:[^:]+){ {{- n_hextets - 1 -}} })', 1)
     else (list_transform([{{ podcast_warehouse._ip_cleaned(ip) }}], lambda v:
         case
             when v is null then null

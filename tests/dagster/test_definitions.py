@@ -41,6 +41,16 @@ def test_dbt_tests_are_asset_checks():
     assert dg.AssetKey(["marts", "dim_shows"]) in checks
 
 
+def test_transform_job_selects_exactly_the_dbt_models():
+    job = defs.resolve_job_def("transform")
+    selected = job.asset_layer.executable_asset_keys
+    dbt_keys = {k for k in _graph().get_all_asset_keys()
+                if k.path[0] in ("staging", "intermediate", "marts")}
+    assert selected == dbt_keys
+    assert dg.AssetKey(["intermediate", "int_requests_filtered"]) in selected
+    assert not any(k.path[0] == "raw" for k in selected)
+
+
 def test_schedules_daily_and_every_fifteen_minutes():
     crons = {s.name: s.cron_schedule for s in defs.schedules}
     assert "0 3 * * *" in crons.values()

@@ -35,9 +35,10 @@ def _env(settings: Settings) -> dict[str, str]:
     return {**settings.dbt_env(), "PODWH_LANDING_DIR": str(settings.landing_dir)}
 
 
-def _materialise(settings: Settings) -> None:
+def materialise(settings: Settings, **extra_env: str) -> None:
+    """Run the daily job in-process against `settings` (plus any extra PODWH_* variables)."""
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in _env(settings).items():
+        for name, value in {**_env(settings), **extra_env}.items():
             mp.setenv(name, value)
         result = materialize_all(dg.DagsterInstance.ephemeral())
         assert result.success, failures(result)
@@ -102,10 +103,10 @@ def _check_marts(settings: Settings, world: Path) -> dict[str, pd.DataFrame]:
 
 
 def _run(settings: Settings, world: Path, twice: bool) -> dict[str, pd.DataFrame]:
-    _materialise(settings)
+    materialise(settings)
     frames = _check_marts(settings, world)
     if twice:  # a second run over the same landing files changes nothing
-        _materialise(settings)
+        materialise(settings)
         again = _check_marts(settings, world)
         for mart in MARTS:
             pd.testing.assert_frame_equal(frames[mart], again[mart])

@@ -87,9 +87,40 @@ def _check_exclusions(settings: Settings, world: Path) -> None:
     assert int(sums[-1]) == sum(expected.values())
 
 
+BY_COUNTRY = """
+    select e.show_id, coalesce(e.guid, e.enclosure_url) as episode_guid,
+        cast(s.download_date as varchar) as download_date, s.country_code,
+        sum(s.downloads) as downloads, sum(s.listeners) as listeners
+    from marts.fct_episode_daily_segments as s
+    inner join marts.dim_episodes as e on s.episode_id = e.episode_id
+    group by 1, 2, 3, 4
+"""
+
+
+def _check_countries(settings: Settings, world: Path) -> None:
+    """The country split (default window type) equals the ground truth. A listener key has
+    one user agent and one IP prefix, so it falls in one segment: listeners add up too."""
+    wh = open_warehouse(settings)
+    try:
+        rows = wh.fetchall(BY_COUNTRY)
+    finally:
+        wh.close()
+    key = [*KEY, "country_code"]
+    counted = pd.DataFrame(rows, columns=[*key, "downloads", "listeners"])
+    counted = counted.astype({"downloads": int, "listeners": int}).sort_values(key)
+    truth = pd.read_csv(world / "ground_truth" / "downloads_daily_country.csv", dtype=str,
+                        keep_default_na=False)
+    truth = truth[truth["window_type"] == "first_touch"].drop(columns="window_type")
+    truth["country_code"] = truth["country_code"].replace("", "unknown")
+    truth = truth.astype({"downloads": int, "listeners": int}).sort_values(key)
+    assert set(counted["country_code"]) == set(truth["country_code"])
+    pd.testing.assert_frame_equal(counted.reset_index(drop=True), truth.reset_index(drop=True))
+
+
 def test_duckdb_counts_equal_ground_truth(duckdb_warehouse: Settings, world: Path,
                                           tmp_path: Path):
     _check_exclusions(duckdb_warehouse, world)
+    _check_countries(duckdb_warehouse, world)
     _check_every_window_type(duckdb_warehouse, world, tmp_path)
 
 
@@ -98,4 +129,5 @@ def test_duckdb_counts_equal_ground_truth(duckdb_warehouse: Settings, world: Pat
 def test_postgres_counts_equal_ground_truth(postgres_warehouse: Settings, world: Path,
                                             tmp_path: Path):
     _check_exclusions(postgres_warehouse, world)
+    _check_countries(postgres_warehouse, world)
     _check_every_window_type(postgres_warehouse, world, tmp_path)

@@ -1,13 +1,29 @@
 -- One row per candidate download: the requests of one listener key for one episode that
 -- fall in one window (the window type is var download_window_type), with the size of the
 -- union of the byte ranges they covered and whether that reaches the episode's threshold.
+-- Incremental by listener key x episode: a run rebuilds every window of the groups
+-- download_groups_to_rebuild() names, from all of their requests (windows span days).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='download_groups_to_rebuild',
+    unique_key=['listener_key', 'episode_id'],
+    on_schema_change='fail',
+    pre_hook="{{ materialize_replace_scope() }}",
+) }}
 {%- set window_type = download_window_type() %}
 with {% if window_type == 'first_touch' %}recursive{% endif %}
 
 requests as (
 
-    select * from {{ ref('int_requests_filtered') }}
-    where exclusion_reason is null
+    select requests.*
+    from {{ ref('int_requests_filtered') }} as requests
+    {%- if is_incremental() %}
+    inner join {{ replace_scope_relation() }} as groups_to_rebuild
+        on requests.listener_key = groups_to_rebuild.listener_key
+        and requests.episode_id = groups_to_rebuild.episode_id
+    {%- endif %}
+    where requests.exclusion_reason is null
 
 ),
 
@@ -193,6 +209,7 @@ windows as (
         min(tenant_id) as tenant_id,
         min(show_id) as show_id,
         min(listener_ip_hash) as listener_ip_hash,
+        min(country_code) as country_code,
         min(user_agent_id) as user_agent_id,
         min(requested_at) as window_started_at,
         max(requested_at) as last_request_at,
@@ -215,6 +232,7 @@ final as (
         windows.episode_id,
         windows.listener_key,
         windows.listener_ip_hash,
+        windows.country_code,
         windows.user_agent_id,
         '{{ window_type }}' as window_type,
         windows.window_started_at,
@@ -224,7 +242,8 @@ final as (
         cast(windows.covered_bytes as {{ dbt.type_bigint() }}) as covered_bytes,
         episodes.required_bytes,
         episodes.threshold_rule,
-        coalesce(windows.covered_bytes >= episodes.required_bytes, false) as is_counted
+        coalesce(windows.covered_bytes >= episodes.required_bytes, false) as is_counted,
+        {{ processed_at() }} as _processed_at
     from windows
     inner join episodes
         on windows.episode_id = episodes.episode_id

@@ -1,10 +1,30 @@
 -- One row per access-log request with its IAB v2.3 exclusion reason (null for a request
 -- that may count). The first rule that applies is the reason, in the order of PRODUCT.md.
+-- Incremental by UTC request day: a run rebuilds only the days request_days_to_rebuild()
+-- names (changed raw rows or newly matching URLs within var lookback_days; every day when
+-- the counting settings changed). Every rule is local to one day, so a day rebuilt alone
+-- is exactly what a full build gives. Its select filters on literal days (computed when
+-- the model is rendered) and the pre-hook stores the same days for the delete.
+-- depends_on: {{ ref('stg_access_logs__request_days') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='request_days_to_rebuild',
+    unique_key='request_date',
+    on_schema_change='fail',
+    pre_hook="{{ materialize_replace_scope() }}",
+) }}
+
 with
 
 requests as (
 
     select * from {{ ref('stg_access_logs__requests') }}
+    {%- if is_incremental() %}
+    where request_date in ({{ request_days_to_rebuild_list() }})
+    {%- else %}
+    where {{ request_date_bounds('request_date') }}
+    {%- endif %}
 
 ),
 
@@ -14,31 +34,9 @@ user_agents as (
 
 ),
 
-episodes as (
-
-    select * from {{ ref('int_episodes_deduplicated') }}
-
-),
-
--- one episode per normalised media URL: the most recently published wins a shared URL
 episode_urls as (
 
-    select
-        enclosure_url_normalized,
-        episode_id,
-        show_id,
-        tenant_id
-    from (
-        select
-            episodes.*,
-            row_number() over (
-                partition by enclosure_url_normalized
-                order by published_at desc nulls last, episode_id
-            ) as url_rank
-        from episodes
-        where enclosure_url_normalized is not null
-    ) as ranked
-    where url_rank = 1
+    select * from {{ ref('int_episode_urls_ranked') }}
 
 ),
 
@@ -47,15 +45,17 @@ requests_joined as (
     select
         requests.request_id,
         requests.requested_at,
-        cast(requests.requested_at as date) as request_date,
+        requests.request_date,
         requests.ip_hash,
         requests.listener_ip_hash,
+        requests.country_code,
         requests.user_agent,
         requests.http_method,
         requests.http_status,
         lower(replace(coalesce(requests.range_header, ''), ' ', '')) as range_header,
         requests.bytes_sent,
         requests.url_normalized,
+        requests._loaded_at,
         episode_urls.episode_id,
         episode_urls.show_id,
         episode_urls.tenant_id,
@@ -115,16 +115,21 @@ final as (
         reasoned.episode_id,
         reasoned.ip_hash,
         reasoned.listener_ip_hash,
+        reasoned.country_code,
         reasoned.user_agent_id,
         {{ surrogate_key(['reasoned.listener_ip_hash', 'reasoned.user_agent']) }} as listener_key,
         reasoned.http_method,
         reasoned.http_status,
         reasoned.range_header,
         reasoned.bytes_sent,
+        reasoned.url_normalized,
         coalesce(
             reasoned.first_reason,
             case when abusive_ip_days.ip_hash is not null then 'abusive_ip' end
-        ) as exclusion_reason
+        ) as exclusion_reason,
+        '{{ counting_settings_hash() }}' as counting_settings_hash,
+        reasoned._loaded_at,
+        {{ processed_at() }} as _processed_at
     from reasoned
     left join abusive_ip_days
         on reasoned.first_reason is null

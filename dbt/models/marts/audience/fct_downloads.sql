@@ -1,5 +1,9 @@
 -- One row per counted IAB download: episode x listener key x window (window type: var
 -- download_window_type). Candidate windows below the byte threshold are not downloads.
+-- A view: int_downloads_windowed is maintained incrementally, and a filter over it is
+-- always in step with it, at no storage cost.
+{{ config(materialized='view') }}
+
 with
 
 windows as (
@@ -23,6 +27,7 @@ final as (
         windows.episode_id,
         windows.listener_key,
         windows.listener_ip_hash,
+        windows.country_code,
         windows.user_agent_id,
         user_agents.app_name,
         user_agents.device_name,

@@ -1,5 +1,5 @@
--- One row per episode, UTC day and listening segment (app, device category, OS): counted
--- downloads and listeners, for the split of fct_episode_daily by app and device.
+-- One row per episode, UTC day and listening segment (app, device category, OS, country):
+-- counted downloads and listeners, the split of fct_episode_daily by app, device and country.
 -- Listeners don't add up across segments (one listener key has one user agent, so they do
 -- across apps, but not across days).
 with
@@ -15,7 +15,8 @@ final as (
     select
         {{ surrogate_key(['episode_id', 'download_date', "coalesce(app_name, 'unknown')",
                           "coalesce(device_category, 'unknown')",
-                          "coalesce(os_name, 'unknown')"]) }} as episode_day_segment_id,
+                          "coalesce(os_name, 'unknown')",
+                          "coalesce(country_code, 'unknown')"]) }} as episode_day_segment_id,
         tenant_id,
         show_id,
         episode_id,
@@ -23,6 +24,7 @@ final as (
         coalesce(app_name, 'unknown') as app_name,
         coalesce(device_category, 'unknown') as device_category,
         coalesce(os_name, 'unknown') as os_name,
+        coalesce(country_code, 'unknown') as country_code,
         count(*) as downloads,
         count(distinct listener_key) as listeners
     from downloads
@@ -30,7 +32,8 @@ final as (
         tenant_id, show_id, episode_id, download_date,
         coalesce(app_name, 'unknown'),
         coalesce(device_category, 'unknown'),
-        coalesce(os_name, 'unknown')
+        coalesce(os_name, 'unknown'),
+        coalesce(country_code, 'unknown')
 
 )
 

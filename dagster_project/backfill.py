@@ -1,0 +1,83 @@
+"""Count a large backlog of access logs in day-sized dbt passes.
+
+The counting models are incremental by request day. A first build (or a large late load)
+would otherwise count every unbuilt day in one query, whose memory and disk spill grow with
+the backlog; passes of at most `Settings.counting_batch_requests` raw requests keep each
+query the size of an ordinary daily run. Later days see the earlier passes' results, so the
+rolling windows of a listener that spans two passes come out as in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+
+from ingest.load.warehouse import Warehouse
+
+# The models a pass builds, with everything they read.
+PASS_SELECTION = "+int_downloads_windowed"
+
+RAW_DAYS_SQL = """
+    select cast(cast("timestamp" as timestamp) as date) as request_date, count(*) as requests
+    from raw.access_logs
+    group by 1
+"""
+BUILT_DAYS_SQL = "select distinct request_date from intermediate.int_requests_filtered"
+TABLE_EXISTS_SQL = """
+    select count(*) from information_schema.tables where table_schema = ? and table_name = ?
+"""
+
+
+def plan_passes(raw_days: Iterable[tuple[dt.date, int]], built_days: set[dt.date],
+                batch_requests: int) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive day ranges [first, last] over the unbuilt days, each holding at most
+    `batch_requests` requests (a bigger day gets a range of its own). Empty when the backlog
+    fits in one pass: the ordinary incremental run then handles it."""
+    pending = sorted((day, n) for day, n in raw_days if day not in built_days)
+    if batch_requests <= 0 or sum(n for _, n in pending) <= batch_requests:
+        return []
+    passes: list[tuple[dt.date, dt.date]] = []
+    first, size = None, 0
+    for i, (day, n) in enumerate(pending):
+        if first is not None and size + n > batch_requests:
+            passes.append((first, pending[i - 1][0]))
+            first, size = None, 0
+        if first is None:
+            first = day
+        size += n
+    passes.append((first, pending[-1][0]))  # type: ignore[arg-type]
+    return passes
+
+
+def pending_passes(wh: Warehouse, batch_requests: int) -> list[tuple[dt.date, dt.date]]:
+    """The passes the warehouse's current backlog needs (see plan_passes)."""
+    if not _exists(wh, "raw", "access_logs"):
+        return []
+    raw = [(_as_date(day), int(n)) for day, n in wh.fetchall(RAW_DAYS_SQL) if day is not None]
+    built: set[dt.date] = set()
+    if _exists(wh, "intermediate", "int_requests_filtered"):
+        built = {_as_date(row[0]) for row in wh.fetchall(BUILT_DAYS_SQL)}
+    return plan_passes(raw, built, batch_requests)
+
+
+def _exists(wh: Warehouse, schema: str, table: str) -> bool:
+    return bool(wh.fetchall(TABLE_EXISTS_SQL, (schema, table))[0][0])
+
+
+def pass_args(first: dt.date, last: dt.date) -> list[str]:
+    """`dbt run` arguments counting the request days [first, last]."""
+    bounds = {"request_date_from": first.isoformat(), "request_date_to": last.isoformat()}
+    return ["run", "--select", PASS_SELECTION, "--vars", json.dumps(bounds)]
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def describe(passes: Sequence[tuple[dt.date, dt.date]]) -> str:
+    return ", ".join(f"{a}..{b}" for a, b in passes)

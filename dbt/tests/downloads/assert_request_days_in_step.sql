@@ -1,0 +1,9 @@
+-- Request days whose raw requests differ from what int_requests_filtered counted (request
+-- count or latest load time): late data that arrived after a day was closed (older than
+-- var lookback_days), or days a bounded backfill has not reached yet. A warning, not an
+-- error: the built numbers stand until `dbt build --full-refresh` rebuilds them.
+{{ config(severity='warn') }}
+
+select request_date, raw_requests, built_requests
+from ({{ request_days_compared(ref('int_requests_filtered')) }}) as days
+where is_out_of_step
