@@ -8,15 +8,16 @@
     ranges table has an index on range_start_key), so neither compares every IP with every
     range. -#}
 {% macro ip_country_lookup(keyed_ips, ranges) -%}
-    {{ return(adapter.dispatch('ip_country_lookup', 'podcast_warehouse')(keyed_ips, ranges)) }}
-{%- endmacro %}
-
-{% macro default__ip_country_lookup(keyed_ips, ranges) -%}
     select
         keyed.ip,
         case when keyed.range_key <= found.range_end_key then found.country_code end
             as country_code
     from {{ keyed_ips }} as keyed
+    {{ adapter.dispatch('_nearest_range_join', 'podcast_warehouse')(ranges) }}
+{%- endmacro %}
+
+{#- Joins `found`: the valid range with the greatest range_start_key <= keyed.range_key. -#}
+{% macro default___nearest_range_join(ranges) -%}
     left join lateral (
         select range_end_key, country_code
         from {{ ranges }} as ranges
@@ -27,12 +28,7 @@
     ) as found on true
 {%- endmacro %}
 
-{% macro duckdb__ip_country_lookup(keyed_ips, ranges) -%}
-    select
-        keyed.ip,
-        case when keyed.range_key <= found.range_end_key then found.country_code end
-            as country_code
-    from {{ keyed_ips }} as keyed
+{% macro duckdb___nearest_range_join(ranges) -%}
     asof left join (
         select range_start_key, range_end_key, country_code
         from {{ ranges }}
