@@ -147,7 +147,7 @@ def _staged_landing(source: Path, dest: Path) -> StagedLanding:
 
 def _rows_in(path: Path) -> int:
     reader = "read_parquet" if path.suffix == ".parquet" else "read_json_auto"
-    return int(duckdb.sql(f"select count(*) from {reader}(?)", params=[str(path)]).fetchone()[0])
+    return int(duckdb.sql(f"select count(*) from {reader}(?)", params=[str(path)]).fetchall()[0][0])
 
 
 def _access_log_rows(world: dict) -> int:

@@ -11,8 +11,8 @@ reconciled as (
 
 loaded as (
 
-    select count(*) as requests
-    from {{ ref('stg_access_logs__requests') }}
+    select sum(request_count) as requests
+    from {{ ref('stg_access_logs__request_days') }}
 
 ),
 
@@ -31,5 +31,5 @@ select
 from reconciled
 cross join loaded
 cross join counted
-where coalesce(reconciled.requests, 0) <> loaded.requests
+where coalesce(reconciled.requests, 0) <> coalesce(loaded.requests, 0)
     or coalesce(reconciled.downloads, 0) <> counted.downloads
