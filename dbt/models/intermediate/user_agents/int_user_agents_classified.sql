@@ -7,7 +7,7 @@ with
 
 requests as (
 
-    select * from {{ ref('stg_access_logs__requests') }}
+    select * from {{ ref('stg_access_logs__user_agents') }}
 
 ),
 
