@@ -21,9 +21,9 @@ renamed as (
         lower(trim(pricing_model)) as pricing_model,
 
         ---------- numerics
-        cast(budget as {{ dbt.type_float() }}) as budget_amount,
+        cast(budget as {{ type_double() }}) as budget_amount,
         cast(booked_impressions as {{ dbt.type_bigint() }}) as booked_impressions,
-        cast(cpa_rate as {{ dbt.type_float() }}) as cpa_rate,
+        cast(cpa_rate as {{ type_double() }}) as cpa_rate,
         cast(attribution_window_days as integer) as attribution_window_days,
 
         ---------- dates

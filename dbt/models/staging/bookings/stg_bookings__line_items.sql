@@ -20,7 +20,7 @@ renamed as (
         lower(trim(ad_type)) as ad_type,
 
         ---------- numerics
-        cast(rate as {{ dbt.type_float() }}) as rate,
+        cast(rate as {{ type_double() }}) as rate,
         cast(booked_impressions as {{ dbt.type_bigint() }}) as booked_impressions,
 
         ---------- lineage

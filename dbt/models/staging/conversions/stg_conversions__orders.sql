@@ -22,7 +22,7 @@ renamed as (
         landing_url,
 
         ---------- numerics
-        cast(revenue as {{ dbt.type_float() }}) as revenue,
+        cast(revenue as {{ type_double() }}) as revenue,
 
         ---------- timestamps
         cast(ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,

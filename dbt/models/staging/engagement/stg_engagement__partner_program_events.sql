@@ -20,7 +20,7 @@ renamed as (
         upper(trim(currency)) as currency,
 
         ---------- numerics
-        cast(amount as {{ dbt.type_float() }}) as payout_amount,
+        cast(amount as {{ type_double() }}) as payout_amount,
 
         ---------- timestamps
         cast(event_at as {{ dbt.type_timestamp() }}) as event_at,

@@ -21,7 +21,7 @@ renamed as (
         upper(trim(currency)) as currency,
 
         ---------- numerics
-        cast(monthly_price as {{ dbt.type_float() }}) as monthly_price,
+        cast(monthly_price as {{ type_double() }}) as monthly_price,
 
         ---------- timestamps
         cast(started_at as {{ dbt.type_timestamp() }}) as started_at,
