@@ -1,5 +1,5 @@
-{#- ip_country_lookup(keyed_ips, ranges): `ip, country_code` for every row of `keyed_ips`
-    (columns ip, range_key = ip_range_key(ip)), from `ranges` (stg_geo__ip_country_ranges):
+{#- ip_country_lookup(keyed_ips, ranges): every row of `keyed_ips` (columns ip, range_key =
+    ip_range_key(ip), and any others) with its country_code, from `ranges` (stg_geo__ip_country_ranges):
     the valid range with the greatest start at or below the key, when it reaches the key;
     else null (unknown). Ranges are meant not to overlap, as DB-IP's don't; where they nest,
     the inner range wins inside it.
@@ -9,7 +9,7 @@
     range. -#}
 {% macro ip_country_lookup(keyed_ips, ranges) -%}
     select
-        keyed.ip,
+        keyed.*,
         case when keyed.range_key <= found.range_end_key then found.country_code end
             as country_code
     from {{ keyed_ips }} as keyed

@@ -1,51 +1,50 @@
 with
 
--- not materialized: read by four CTEs below; inlined, a filter on requested_at (the
+-- not materialized: read by three CTEs below; inlined, a filter on request_date (the
 -- incremental models read a few days) reaches the scan of the requests themselves
 source as not materialized (
 
-    select * from {{ source('access_logs', 'access_logs') }}
+    select
+        *,
+        cast(cast("timestamp" as {{ dbt.type_timestamp() }}) as date) as _request_date
+    from {{ source('access_logs', 'access_logs') }}
 
 ),
 
--- IP hashing and URL normalisation are costly string work. A plain IPv4 address (most
--- requests) is hashed inline: cheap, and a filter on request_date (the incremental models
--- read a few days) skips the other days. Anything else (IPv6) is canonicalised once per
--- distinct address, as are URLs (a few thousand).
-other_ips as (
+-- IP work is costly string work, done once per distinct IP and day (the day is part of the
+-- key so that a filter on request_date reaches these scans too, through the inner joins
+-- below): the range key that finds its country (it exists only here, like the IP itself);
+-- for anything but a plain IPv4 address (most requests, hashed inline below) the
+-- canonical and listener-prefix hashes.
+ips as (
 
     select
+        _request_date,
         ip,
-        {{ hash_ip(ip_canonical('ip')) }} as ip_hash,
-        {{ hash_ip(ip_listener_prefix('ip')) }} as listener_ip_hash
-    from (select distinct ip from source where not {{ ip_is_plain_v4('ip') }}) as distinct_ips
-
-),
-
--- the country of each distinct IP (null when no range covers it): its range key exists
--- only here, like the IP itself. Materialized: the key is computed once per IP, not once
--- per comparison.
-keyed_ips as materialized (
-
-    select
-        ip,
+        case when not {{ ip_is_plain_v4('ip') }} then {{ hash_ip(ip_canonical('ip')) }} end
+            as ip_hash,
+        case when not {{ ip_is_plain_v4('ip') }} then {{ hash_ip(ip_listener_prefix('ip')) }} end
+            as listener_ip_hash,
         {{ ip_range_key('ip') }} as range_key
-    from (select distinct ip from source) as distinct_ips
+    from (select distinct _request_date, ip from source) as distinct_ips
 
 ),
 
+-- the country of each IP (null when no range covers it)
 ip_countries as (
 
-    {{ ip_country_lookup('keyed_ips', ref('stg_geo__ip_country_ranges')) }}
+    {{ ip_country_lookup('ips', ref('stg_geo__ip_country_ranges')) }}
 
 ),
 
+-- URL normalisation, once per distinct URL and day
 urls as (
 
     select
+        _request_date,
         url,
         {{ normalize_media_url('url') }} as url_normalized
-    from (select distinct url from source) as distinct_urls
+    from (select distinct _request_date, url from source) as distinct_urls
 
 ),
 
@@ -57,11 +56,11 @@ renamed as (
         {{ surrogate_key(['_source_file', '_source_line']) }} as request_id,
         case
             when {{ ip_is_plain_v4('source.ip') }} then {{ hash_ip('lower(trim(source.ip))') }}
-            else other_ips.ip_hash
+            else ip_countries.ip_hash
         end as ip_hash,
         case
             when {{ ip_is_plain_v4('source.ip') }} then {{ hash_ip('lower(trim(source.ip))') }}
-            else other_ips.listener_ip_hash
+            else ip_countries.listener_ip_hash
         end as listener_ip_hash,
 
         ---------- strings
@@ -79,7 +78,7 @@ renamed as (
 
         ---------- timestamps
         cast("timestamp" as {{ dbt.type_timestamp() }}) as requested_at,
-        cast(cast("timestamp" as {{ dbt.type_timestamp() }}) as date) as request_date,
+        source._request_date as request_date,
 
         ---------- lineage
         _source_file,
@@ -87,12 +86,12 @@ renamed as (
         _loaded_at
 
     from source
-    left join other_ips
-        on source.ip = other_ips.ip
-    left join ip_countries
-        on source.ip = ip_countries.ip
-    left join urls
-        on source.url = urls.url
+    inner join ip_countries
+        on source._request_date = ip_countries._request_date
+        and source.ip = ip_countries.ip
+    inner join urls
+        on source._request_date = urls._request_date
+        and source.url = urls.url
 
 )
 
