@@ -20,7 +20,7 @@ test: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 ui: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	.venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
-bench: .venv/.installed $(MANIFEST)
+bench: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m dagster_project.bench $(BENCH_ARGS)
 
 # Your own data: make run LANDING=/path/to/landing

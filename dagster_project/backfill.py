@@ -17,6 +17,11 @@ from ingest.load.warehouse import Warehouse
 
 # The models a pass builds, with everything they read.
 PASS_SELECTION = "+int_downloads_windowed"
+# After each pass, the tests of the two counting models: they check the rows the latest run
+# wrote (config where: latest_run), so each pass's rows are tested once, by their own pass.
+# Cautious selection leaves out tests that also read models the passes don't build.
+PASS_TESTS = ["test", "--select", "int_requests_filtered int_downloads_windowed",
+              "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
 
 RAW_DAYS_SQL = """
     select cast(cast("timestamp" as timestamp) as date) as request_date, count(*) as requests
@@ -65,10 +70,11 @@ def _exists(wh: Warehouse, schema: str, table: str) -> bool:
     return bool(wh.fetchall(TABLE_EXISTS_SQL, (schema, table))[0][0])
 
 
-def pass_args(first: dt.date, last: dt.date) -> list[str]:
-    """`dbt run` arguments counting the request days [first, last]."""
+def pass_args(first: dt.date, last: dt.date) -> list[list[str]]:
+    """The dbt commands of one pass: `dbt run` counting the request days [first, last],
+    then the counting models' tests on what it wrote."""
     bounds = {"request_date_from": first.isoformat(), "request_date_to": last.isoformat()}
-    return ["run", "--select", PASS_SELECTION, "--vars", json.dumps(bounds)]
+    return [["run", "--select", PASS_SELECTION, "--vars", json.dumps(bounds)], PASS_TESTS]
 
 
 def _as_date(value: object) -> dt.date:

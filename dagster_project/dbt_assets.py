@@ -54,7 +54,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
                          f"{backfill.describe(passes)}")
     for first, last in passes:
-        dbt.cli(backfill.pass_args(first, last), target_path=dbt_project.target_path).wait()
+        for args in backfill.pass_args(first, last):
+            dbt.cli(args, target_path=dbt_project.target_path).wait()
     # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
     # (tests/dbt), production builds skip them.
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"],

@@ -37,7 +37,8 @@ def test_zero_budget_means_one_pass() -> None:
 
 
 def test_pass_args_bound_the_request_days() -> None:
-    args = pass_args(D[0], D[2])
+    args, tests = pass_args(D[0], D[2])
     assert args[:3] == ["run", "--select", "+int_downloads_windowed"]
+    assert tests[:3] == ["test", "--select", "int_requests_filtered int_downloads_windowed"]
     assert json.loads(args[args.index("--vars") + 1]) == {
         "request_date_from": "2026-03-01", "request_date_to": "2026-03-03"}

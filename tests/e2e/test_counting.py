@@ -4,17 +4,14 @@ window type, on both targets; exclusions reconcile with the generator's own labe
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ingest.settings import PROJECT_ROOT, Settings
+from ingest.settings import Settings
 from tests.conftest import requires_postgres
-from tests.e2e.conftest import open_warehouse
+from tests.e2e.conftest import dbt_cli, open_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -26,13 +23,20 @@ COUNTED = """
     inner join marts.dim_episodes as e on d.episode_id = e.episode_id
     group by 1, 2, 3
 """
+# the same figures as kept by the (incremental) daily mart
+DAILY = """
+    select e.show_id, coalesce(e.guid, e.enclosure_url) as episode_guid,
+        cast(d.download_date as varchar) as download_date, d.downloads, d.listeners
+    from marts.fct_episode_daily as d
+    inner join marts.dim_episodes as e on d.episode_id = e.episode_id
+"""
 KEY = ["show_id", "episode_guid", "download_date"]
 
 
-def _counted(settings: Settings) -> pd.DataFrame:
+def _counted(settings: Settings, query: str = COUNTED) -> pd.DataFrame:
     wh = open_warehouse(settings)
     try:
-        rows = wh.fetchall(COUNTED)
+        rows = wh.fetchall(query)
     finally:
         wh.close()
     frame = pd.DataFrame(rows, columns=[*KEY, "downloads", "listeners"])
@@ -45,16 +49,12 @@ def _truth(world: Path, window_type: str) -> pd.DataFrame:
     return truth.astype({"downloads": int, "listeners": int}).sort_values(KEY)
 
 
-def _rebuild(settings: Settings, window_type: str, tmp_path: Path) -> None:
+def _rebuild(settings: Settings, window_type: str, tmp_path: Path,
+             select: str = "int_downloads_windowed+", *flags: str) -> None:
     """Rebuild the counting models with another window type, as a user would (their tests
     ran in the full build)."""
-    cmd = [str(Path(sys.executable).parent / "dbt"), "run", "--select",
-           "int_downloads_windowed+", "--vars", json.dumps({"download_window_type": window_type}),
-           "--project-dir", "dbt", "--profiles-dir", "dbt",
-           "--target-path", str(tmp_path / window_type), "--log-path", str(tmp_path)]
-    env = {**os.environ, **settings.dbt_env()}
-    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = dbt_cli(settings, tmp_path / window_type, "run", "--select", select, *flags,
+                   "--vars", json.dumps({"download_window_type": window_type}))
     assert proc.returncode == 0, proc.stdout[-4000:]
 
 
@@ -64,10 +64,12 @@ def _check_every_window_type(settings: Settings, world: Path, tmp_path: Path) ->
     # first_touch last: the warehouse ends in its default state for the other tests
     for window_type in ("calendar", "last_touch", "first_touch"):
         _rebuild(settings, window_type, tmp_path)
-        counted, truth = _counted(settings), _truth(world, window_type)
-        assert counted["downloads"].sum() == truth["downloads"].sum(), window_type
-        pd.testing.assert_frame_equal(counted.reset_index(drop=True),
-                                      truth.reset_index(drop=True), obj=window_type)
+        truth = _truth(world, window_type).reset_index(drop=True)
+        for query in (COUNTED, DAILY):  # the incremental daily mart caught up too
+            counted = _counted(settings, query)
+            assert counted["downloads"].sum() == truth["downloads"].sum(), window_type
+            pd.testing.assert_frame_equal(counted.reset_index(drop=True), truth,
+                                          obj=window_type)
 
 
 def _check_exclusions(settings: Settings, world: Path) -> None:

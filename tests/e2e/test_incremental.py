@@ -4,24 +4,33 @@ world counts at once - the ground truth - and a rerun with nothing new rewrites 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from ingest.load.warehouse import DuckDBWarehouse
 from ingest.settings import Settings
 from tests.conftest import fresh_postgres_database, requires_postgres
-from tests.e2e.conftest import materialise, open_warehouse
-from tests.e2e.test_counting import _check_exclusions, _counted, _truth
+from tests.e2e.conftest import dbt_cli, mart_frame, materialise, open_warehouse
+from tests.e2e.test_counting import DAILY, _check_exclusions, _counted, _rebuild, _truth
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 STAMPS = """
     select
         (select max(_processed_at) from intermediate.int_requests_filtered),
-        (select max(_processed_at) from intermediate.int_downloads_windowed)
+        (select max(_processed_at) from intermediate.int_downloads_windowed),
+        (select max(_processed_at) from marts.fct_episode_daily),
+        (select max(_processed_at) from marts.fct_episode_daily_segments),
+        (select max(_processed_at) from marts.fct_show_listeners)
 """
+# marts maintained incrementally (or from incremental ones): compared with a full rebuild
+MARTS = ["fct_episode_daily", "fct_episode_daily_segments", "fct_show_listeners",
+         "fct_episode_performance"]
 
 
 def _staged_landing(world: Path, dest: Path) -> tuple[Path, list[Path]]:
@@ -54,7 +63,8 @@ def _stamps(settings: Settings) -> tuple:
         wh.close()
 
 
-def _check_incremental(settings: Settings, world: Path, landing: Path, held: list[Path]) -> None:
+def _check_incremental(settings: Settings, world: Path, landing: Path, held: list[Path],
+                       tmp_path: Path) -> None:
     # first build in about four passes of at most a quarter of the requests each
     batch = str(_requests(world) // 4)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
@@ -64,19 +74,73 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     counted, truth = _counted(settings), _truth(world, "first_touch")
     assert counted["downloads"].sum() == truth["downloads"].sum()
     assert counted.reset_index(drop=True).equals(truth.reset_index(drop=True))
+    assert _counted(settings, DAILY).reset_index(drop=True).equals(truth.reset_index(drop=True))
     _check_exclusions(settings, world)
+    # the marts rewrote only the days the new files could change: from the day before the
+    # late file's (a rolling window opened then may reach into it) on
+    first_changed = dt.date.fromisoformat(min(f.name[:10] for f in held)) - dt.timedelta(days=1)
+    assert min(_days_rewritten(settings)) >= first_changed
 
     stamps = _stamps(settings)
     materialise(settings)  # nothing new: nothing is rebuilt
     assert _stamps(settings) == stamps
     assert counted.reset_index(drop=True).equals(_counted(settings).reset_index(drop=True))
 
+    built = _marts(settings)
+    _rebuild(settings, "first_touch", tmp_path, " ".join(MARTS), "--full-refresh")
+    for mart, frame in _marts(settings).items():
+        pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
+
+
+def _days_rewritten(settings: Settings) -> list[dt.date]:
+    """The download days of fct_episode_daily that the latest run rewrote."""
+    wh = open_warehouse(settings)
+    try:
+        return [row[0] for row in wh.fetchall(
+            "select distinct download_date from marts.fct_episode_daily "
+            "where _processed_at = (select max(_processed_at) from marts.fct_episode_daily)")]
+    finally:
+        wh.close()
+
+
+def _marts(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Each incremental mart's rows in a stable order, without their run stamps."""
+    wh = open_warehouse(settings)
+    try:
+        return {mart: mart_frame(wh, mart).drop(columns=["_processed_at"], errors="ignore")
+                for mart in MARTS}
+    finally:
+        wh.close()
+
+
+UNIQUE_TEST = "unique_int_requests_filtered_request_id"
+DUPLICATE_ROW = """
+    insert into intermediate.int_requests_filtered
+    select * from intermediate.int_requests_filtered
+    where _processed_at {op} (select max(_processed_at) from intermediate.int_requests_filtered)
+    limit 1
+"""
+
+
+def _check_tests_read_the_latest_run(settings: Settings, tmp_path: Path) -> None:
+    """The per-request tests check the rows the latest run wrote: a duplicate among older
+    rows (tested when written) passes unseen, one among the latest rows fails."""
+    for op, returncode in (("<", 0), ("=", 1)):
+        wh = DuckDBWarehouse(settings.duckdb_path)
+        try:
+            wh.execute(DUPLICATE_ROW.format(op=op))
+        finally:
+            wh.close()
+        proc = dbt_cli(settings, tmp_path / "dbt-test", "test", "--select", UNIQUE_TEST)
+        assert proc.returncode == returncode, proc.stdout[-3000:]
+
 
 def test_duckdb_incremental_runs_count_the_whole_world(world: Path, tmp_path: Path):
     landing, held = _staged_landing(world, tmp_path)
     settings = Settings(warehouse="duckdb", duckdb_path=tmp_path / "w.duckdb",
                         landing_dir=landing)
-    _check_incremental(settings, world, landing, held)
+    _check_incremental(settings, world, landing, held, tmp_path)
+    _check_tests_read_the_latest_run(settings, tmp_path)
 
 
 @requires_postgres
@@ -85,4 +149,4 @@ def test_postgres_incremental_runs_count_the_whole_world(world: Path, tmp_path: 
     landing, held = _staged_landing(world, tmp_path)
     with fresh_postgres_database() as pg:
         settings = Settings(warehouse="postgres", postgres=pg, landing_dir=landing)
-        _check_incremental(settings, world, landing, held)
+        _check_incremental(settings, world, landing, held, tmp_path)

@@ -222,7 +222,7 @@ windows as (
 
 ),
 
-final as (
+rebuilt as (
 
     select
         {{ surrogate_key(['windows.listener_key', 'windows.episode_id',
@@ -242,11 +242,44 @@ final as (
         cast(windows.covered_bytes as {{ dbt.type_bigint() }}) as covered_bytes,
         episodes.required_bytes,
         episodes.threshold_rule,
-        coalesce(windows.covered_bytes >= episodes.required_bytes, false) as is_counted,
-        {{ processed_at() }} as _processed_at
+        coalesce(windows.covered_bytes >= episodes.required_bytes, false) as is_counted
     from windows
     inner join episodes
         on windows.episode_id = episodes.episode_id
+
+),
+
+{%- set content_columns = ['tenant_id', 'show_id', 'listener_ip_hash', 'country_code',
+                           'user_agent_id', 'window_type', 'last_request_at',
+                           'request_count', 'covered_bytes', 'required_bytes',
+                           'threshold_rule', 'is_counted'] %}
+
+-- _processed_at: the run that rebuilt the window's group (the watermark of the next run);
+-- _changed_at: the run that last changed the window itself. A rebuilt group's windows
+-- mostly come out as they were: they keep their _changed_at, so the marts downstream
+-- rebuild only the days whose windows really changed.
+final as (
+
+    select
+        rebuilt.*,
+        {{ processed_at() }} as _processed_at,
+        {%- if is_incremental() %}
+        case
+            when built.download_window_id is not null
+                {%- for column in content_columns %}
+                and rebuilt.{{ column }} is not distinct from built.{{ column }}
+                {%- endfor %}
+                then built._changed_at
+            else {{ processed_at() }}
+        end as _changed_at
+        {%- else %}
+        {{ processed_at() }} as _changed_at
+        {%- endif %}
+    from rebuilt
+    {%- if is_incremental() %}
+    left join {{ this }} as built
+        on rebuilt.download_window_id = built.download_window_id
+    {%- endif %}
 
 )
 

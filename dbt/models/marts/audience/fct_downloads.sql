@@ -40,7 +40,8 @@ final as (
         windows.request_count,
         windows.covered_bytes,
         windows.required_bytes,
-        windows.threshold_rule
+        windows.threshold_rule,
+        windows._processed_at
     from windows
     left join user_agents
         on windows.user_agent_id = user_agents.user_agent_id

@@ -1,10 +1,26 @@
 -- One row per episode and UTC day with at least one counted download: IAB downloads and
 -- listeners (distinct listener keys with a counted download that day).
+-- Incremental by download day: a run rebuilds the days download_days_to_rebuild() names
+-- (days whose counted windows changed; every day when an episode's release date changed).
+-- depends_on: {{ ref('int_downloads_windowed') }}
+{%- set fingerprint = relation_fingerprint(ref('dim_episodes'), ['episode_id', 'published_date']) %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='episode_daily_days_to_rebuild',
+    unique_key='download_date',
+    on_schema_change='fail',
+    pre_hook="{{ materialize_replace_scope() }}",
+) }}
+
 with
 
 downloads as (
 
     select * from {{ ref('fct_downloads') }}
+    {%- if is_incremental() %}
+    where download_date in (select download_date from {{ replace_scope_relation() }})
+    {%- endif %}
 
 ),
 
@@ -39,7 +55,9 @@ final as (
         {{ dbt.datediff('episodes.published_date', 'daily.download_date', 'day') }}
             as days_since_release,
         daily.downloads,
-        daily.listeners
+        daily.listeners,
+        '{{ fingerprint }}' as _inputs_fingerprint,
+        {{ processed_at() }} as _processed_at
     from daily
     left join episodes
         on daily.episode_id = episodes.episode_id

@@ -2,11 +2,28 @@
 -- counted downloads and listeners, the split of fct_episode_daily by app, device and country.
 -- Listeners don't add up across segments (one listener key has one user agent, so they do
 -- across apps, but not across days).
+-- Incremental by download day, as fct_episode_daily (every day when the user-agent
+-- classification changed).
+-- depends_on: {{ ref('int_downloads_windowed') }}
+{%- set fingerprint = relation_fingerprint(ref('int_user_agents_classified'),
+    ['user_agent_id', 'app_name', 'device_category', 'os_name']) %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='episode_segments_days_to_rebuild',
+    unique_key='download_date',
+    on_schema_change='fail',
+    pre_hook="{{ materialize_replace_scope() }}",
+) }}
+
 with
 
 downloads as (
 
     select * from {{ ref('fct_downloads') }}
+    {%- if is_incremental() %}
+    where download_date in (select download_date from {{ replace_scope_relation() }})
+    {%- endif %}
 
 ),
 
@@ -26,7 +43,9 @@ final as (
         coalesce(os_name, 'unknown') as os_name,
         coalesce(country_code, 'unknown') as country_code,
         count(*) as downloads,
-        count(distinct listener_key) as listeners
+        count(distinct listener_key) as listeners,
+        '{{ fingerprint }}' as _inputs_fingerprint,
+        {{ processed_at() }} as _processed_at
     from downloads
     group by
         tenant_id, show_id, episode_id, download_date,

@@ -1,12 +1,20 @@
 -- One row per episode: counted downloads within 1, 3, 7 and 30 days of release (windows
 -- opened before published_at + N days) and all time. A milestone the data doesn't reach yet
 -- (the latest counted request is earlier than release + N days) is null, not a low count.
+-- Rebuilt in full each run but cheaply: all-time figures add up fct_episode_daily, and only
+-- the windows opened within 30 days of an episode's release are read.
 {%- set milestones = [1, 3, 7, 30] %}
 with
 
-downloads as (
+windows as (
 
-    select * from {{ ref('fct_downloads') }}
+    select * from {{ ref('int_downloads_windowed') }}
+
+),
+
+daily as (
+
+    select * from {{ ref('fct_episode_daily') }}
 
 ),
 
@@ -19,11 +27,44 @@ episodes as (
 data_horizon as (
 
     select max(last_request_at) as measured_until
-    from downloads
+    from windows
+    where is_counted
 
 ),
 
-per_episode as (
+early_downloads as (
+
+    select
+        windows.episode_id,
+        {%- for days in milestones %}
+        sum(case
+            when windows.window_started_at
+                < episodes.published_at + {{ hours_interval(24 * days) }} then 1 else 0
+        end) as downloads_in_window_{{ days }}d{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from windows
+    inner join episodes
+        on windows.episode_id = episodes.episode_id
+    where windows.is_counted
+        and windows.window_started_at
+            < episodes.published_at + {{ hours_interval(24 * milestones[-1]) }}
+    group by windows.episode_id
+
+),
+
+all_time as (
+
+    select
+        episode_id,
+        sum(downloads) as downloads_all_time,
+        min(download_date) as first_download_date,
+        max(download_date) as latest_download_date
+    from daily
+    group by episode_id
+
+),
+
+final as (
 
     select
         episodes.episode_id,
@@ -31,43 +72,22 @@ per_episode as (
         episodes.show_id,
         episodes.published_at,
         {%- for days in milestones %}
-        sum(case
-            when downloads.window_started_at
-                < episodes.published_at + {{ hours_interval(24 * days) }} then 1 else 0
-        end) as downloads_in_window_{{ days }}d,
-        {%- endfor %}
-        count(downloads.download_id) as downloads_all_time,
-        count(distinct downloads.listener_key) as listeners_all_time,
-        min(downloads.download_date) as first_download_date,
-        max(downloads.download_date) as latest_download_date
-    from episodes
-    left join downloads
-        on episodes.episode_id = downloads.episode_id
-    group by episodes.episode_id, episodes.tenant_id, episodes.show_id, episodes.published_at
-
-),
-
-final as (
-
-    select
-        per_episode.episode_id,
-        per_episode.tenant_id,
-        per_episode.show_id,
-        per_episode.published_at,
-        {%- for days in milestones %}
         case
-            when per_episode.published_at + {{ hours_interval(24 * days) }}
+            when episodes.published_at + {{ hours_interval(24 * days) }}
                 <= data_horizon.measured_until
-                then per_episode.downloads_in_window_{{ days }}d
+                then coalesce(early_downloads.downloads_in_window_{{ days }}d, 0)
         end as downloads_day_{{ days }},
         {%- endfor %}
-        per_episode.downloads_all_time,
-        per_episode.listeners_all_time,
-        per_episode.first_download_date,
-        per_episode.latest_download_date,
+        coalesce(all_time.downloads_all_time, 0) as downloads_all_time,
+        all_time.first_download_date,
+        all_time.latest_download_date,
         data_horizon.measured_until
-    from per_episode
+    from episodes
     cross join data_horizon
+    left join early_downloads
+        on episodes.episode_id = early_downloads.episode_id
+    left join all_time
+        on episodes.episode_id = all_time.episode_id
 
 )
 

@@ -1,12 +1,48 @@
 -- One row per show, period grain (week | month) and period: counted downloads, unique
 -- listeners (distinct listener keys with a counted download in the period) and growth
 -- against the previous period of the same grain.
+-- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
+-- (those whose episode-days changed, and the period after each), reading only the
+-- downloads from the earliest of their previous periods on.
+-- depends_on: {{ ref('fct_episode_daily') }}
 {%- set periods = ['week', 'month'] %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='listener_periods_to_rebuild',
+    unique_key=['period_grain', 'period_start_date'],
+    on_schema_change='fail',
+    pre_hook="{{ materialize_replace_scope() }}",
+) }}
 with
+
+{%- if is_incremental() %}
+periods_to_rebuild as (
+
+    select * from {{ replace_scope_relation() }}
+
+),
+
+-- the first day needed: the start of the earliest period before one to rebuild
+first_day_needed as (
+
+    select min(case period_grain
+        when 'week' then cast({{ dbt.dateadd('day', -7, 'period_start_date') }} as date)
+        else cast({{ dbt.dateadd('month', -1, 'period_start_date') }} as date)
+    end) as download_date
+    from periods_to_rebuild
+
+),
+{%- endif %}
 
 downloads as (
 
-    select * from {{ ref('fct_downloads') }}
+    select downloads.*
+    from {{ ref('fct_downloads') }} as downloads
+    {%- if is_incremental() %}
+    inner join first_day_needed
+        on downloads.download_date >= first_day_needed.download_date
+    {%- endif %}
 
 ),
 
@@ -65,17 +101,25 @@ final as (
         previous_period.downloads as downloads_previous_period,
         case
             when previous_period.listeners > 0
-                then 1.0 * current_period.listeners / previous_period.listeners - 1
+                then cast(current_period.listeners as {{ type_double() }})
+                    / previous_period.listeners - 1
         end as listener_growth,
         case
             when previous_period.downloads > 0
-                then 1.0 * current_period.downloads / previous_period.downloads - 1
-        end as download_growth
+                then cast(current_period.downloads as {{ type_double() }})
+                    / previous_period.downloads - 1
+        end as download_growth,
+        {{ processed_at() }} as _processed_at
     from with_previous as current_period
     left join periods as previous_period
         on current_period.show_id = previous_period.show_id
         and current_period.period_grain = previous_period.period_grain
         and current_period.previous_period_start_date = previous_period.period_start_date
+    {%- if is_incremental() %}
+    inner join periods_to_rebuild
+        on current_period.period_grain = periods_to_rebuild.period_grain
+        and current_period.period_start_date = periods_to_rebuild.period_start_date
+    {%- endif %}
 
 )
 
