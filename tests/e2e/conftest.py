@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +19,15 @@ import pytest
 
 from dagster_project.pipeline import failures, materialize_all
 from ingest.load.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
-from ingest.settings import Settings
+from ingest.settings import PROJECT_ROOT, Settings
 from ingest.synth import WorldConfig, generate_world
 from tests.conftest import fresh_postgres_database
 
-MARTS = ["dim_shows", "dim_episodes", "fct_downloads", "fct_download_reconciliation_daily"]
-LOAD_TIME = re.compile(r"(fetched|seen|loaded)_at$")
+MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",
+         "fct_download_reconciliation_daily", "fct_episode_daily", "fct_episode_daily_segments",
+         "fct_episode_performance", "fct_show_listeners", "fct_host_reported_downloads_daily"]
+# When a row was fetched, loaded or (re)built is the clock's business, not the data's.
+CLOCK_TIME = re.compile(r"(fetched|seen|loaded|processed|changed)_at$")
 
 
 @pytest.fixture(scope="session")
@@ -50,14 +56,14 @@ def _open(settings: Settings) -> Warehouse:
     return PostgresWarehouse(settings.postgres.conninfo())
 
 
-def _frame(wh: Warehouse, mart: str) -> pd.DataFrame:
+def mart_frame(wh: Warehouse, mart: str) -> pd.DataFrame:
     rows = wh.fetchall(f"select * from marts.{mart}")
     cols = [r[0] for r in wh.fetchall(
         "select column_name from information_schema.columns "
         "where table_schema = 'marts' and table_name = ? order by ordinal_position", [mart])]
-    # When a row was fetched or loaded is the clock's business, not the data's.
-    frame = pd.DataFrame(rows, columns=cols).drop(columns=[c for c in cols if LOAD_TIME.search(c)])
-    return frame.sort_values(cols[:3]).reset_index(drop=True).astype(str)
+    frame = pd.DataFrame(rows, columns=cols).drop(columns=[c for c in cols if CLOCK_TIME.search(c)])
+    frame = frame.astype(str)
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
 def _expected_episodes(landing: Path) -> dict[tuple[str, str], str | None]:
@@ -82,7 +88,7 @@ def _check_marts(settings: Settings, world: Path) -> dict[str, pd.DataFrame]:
     landing = world / "landing"
     wh = _open(settings)
     try:
-        frames = {m: _frame(wh, m) for m in MARTS}
+        frames = {m: mart_frame(wh, m) for m in MARTS}
         with (landing / "shows" / "shows.csv").open() as fh:
             registry = {row["show_id"] for row in csv.DictReader(fh)}
         assert set(frames["dim_shows"]["show_id"]) == registry
@@ -143,6 +149,16 @@ def duckdb_marts(duckdb_warehouse: Settings) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def postgres_marts(postgres_warehouse: Settings) -> dict[str, pd.DataFrame]:
     return settings_marts[postgres_warehouse.describe()]
+
+
+def dbt_cli(settings: Settings, target_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run dbt against `settings`' warehouse, as a user would from the project folder."""
+    cmd = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", "dbt",
+           "--profiles-dir", "dbt", "--target-path", str(target_path),
+           "--log-path", str(target_path)]
+    env = {**os.environ, **settings.dbt_env()}
+    return subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
 
 
 def open_warehouse(settings: Settings) -> Warehouse:
