@@ -33,6 +33,7 @@ class Stage:
     seconds: float
     peak_mb: float
     rows: int | None
+    started: float = 0.0  # wall-clock start (epoch seconds)
 
     def row(self) -> str:
         dash = f"{'—':>14}"
@@ -45,13 +46,32 @@ class Stage:
 def run_stage(name: str, cmd: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> Stage:
     """Run one stage as a child process; its own max RSS comes from wait4."""
     print(f"→ {name}: {' '.join(cmd)}", flush=True)
+    started = time.time()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"stage {name!r} failed (exit {os.waitstatus_to_exitcode(status)})")
-    return Stage(name, seconds, usage.ru_maxrss / 1024, None)
+    return Stage(name, seconds, usage.ru_maxrss / 1024, None, started)
+
+
+def dbt_profile(stage: Stage, top: int = 12) -> str:
+    """The slowest dbt nodes of a stage, from the run_results.json of every dbt invocation
+    it made, and the time outside any node (process start-up, parsing, connections)."""
+    timings: dict[str, float] = {}
+    for path in (PROJECT_ROOT / "dbt" / "target").rglob("run_results.json"):
+        if path.stat().st_mtime < stage.started:
+            continue
+        for result in json.loads(path.read_text())["results"]:
+            name = result["unique_id"].split(".", 2)[-1]
+            timings[name] = timings.get(name, 0.0) + float(result["execution_time"] or 0.0)
+    in_nodes = sum(timings.values())
+    lines = [f"  {seconds:8.1f} s  {name}" for name, seconds in
+             sorted(timings.items(), key=lambda item: -item[1])[:top]]
+    lines.append(f"  {in_nodes:8.1f} s  in {len(timings)} nodes; "
+                 f"{stage.seconds - in_nodes:.1f} s outside them")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     build = run_stage("dbt build (full)", [*podwh, "transform"], env)
     build.rows = access_rows - staged.held_rows
     stages.append(build)
+    profiles = [("dbt build (full)", dbt_profile(build))]
 
     staged.release()
     day = run_stage("load (one more day)", [*podwh, "load"], env)
@@ -102,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     inc = run_stage("dbt build (incremental)", [*podwh, "transform"], env)
     inc.rows = staged.held_rows
     stages.append(inc)
+    profiles.append(("dbt build (incremental)", dbt_profile(inc)))
     stages.append(Stage("python assets", 0.0, 0.0, None))  # none yet: analyses come later
 
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -111,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     for stage in stages:
         print(stage.row())
     print(f"incremental / full dbt build: {inc.seconds / build.seconds:.1%}")
+    for name, profile in profiles:
+        print(f"\n{name}: where the time went\n{profile}")
     print(f"(bench driver itself: {self_peak:,.0f} MB; 'python assets': none exist yet)")
     return 0
 
