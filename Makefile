@@ -35,7 +35,7 @@ $(UV):
 	.tools/bin/pip install --quiet 'uv>=0.5,<1'
 
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 $(MANIFEST): .venv/.installed $(DBT_SOURCES)

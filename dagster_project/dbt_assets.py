@@ -2,13 +2,20 @@
 
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliInvocation,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from dagster_project import backfill
 from dagster_project.resources import WarehouseResource
@@ -17,6 +24,8 @@ DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 
 # The dbt next to this interpreter: works without activating the virtualenv.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+PARSE_FILE = "partial_parse.msgpack"
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
@@ -54,10 +63,23 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
                          f"{backfill.describe(passes)}")
     for first, last in passes:
+        # each pass keeps its own run_results.json (timings, failures) for operators
+        target = dbt_project.target_path / "passes" / f"{first}_{last}"
         for args in backfill.pass_args(first, last):
-            dbt.cli(args, target_path=dbt_project.target_path).wait()
+            _keep_parse(dbt.cli(args, target_path=target / args[0]).wait())
     # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
     # (tests/dbt), production builds skip them.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"],
-                       context=context).stream()
+    build = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    yield from build.stream()
+    _keep_parse(build)
+
+
+def _keep_parse(invocation: DbtCliInvocation) -> None:
+    """Each dbt invocation gets a target folder of its own, seeded with the project's parse
+    (partial_parse.msgpack). dbt parses the whole project again (~15 s) when that parse was
+    made with another profile, e.g. a `dbt parse` run with the default warehouse path: copy
+    the invocation's parse back, so the next invocation with these settings reuses it."""
+    parsed = invocation.target_path / PARSE_FILE
+    if parsed.exists():
+        shutil.copyfile(parsed, dbt_project.project_dir / dbt_project.target_path / PARSE_FILE)
 
