@@ -1,45 +1,68 @@
-{#- Incremental strategy `replace_scope`: delete every target row whose unique_key is in the
-    run's scope, then insert the freshly built rows.
+{#- Incremental strategy `replace_scope`: delete every target row in the run's scope, then
+    insert the freshly built rows.
 
     Unlike delete+insert (which deletes only the keys present in the new rows), a key in
     scope that now yields no rows - a day whose requests all disappeared, a listener x
     episode group whose requests all became excluded - loses its stale rows too.
 
     The model names a macro returning its scope (a query over the unique_key columns) with
-    config(replace_scope='<macro>') and runs pre_hook="{{ materialize_replace_scope() }}":
-    the scope is computed once per run, before the target changes, into a temporary table
-    that the model's select and the delete both read. -#}
+    config(replace_scope='<macro>') and calls {{ materialize_replace_scope() }} in its body:
+    the scope is computed once per run, when the model renders and before the target
+    changes, into the table <model>__scope beside it (what the last run rebuilt stays there
+    to look at). The model's select, any literal it renders from the scope
+    (replace_scope_rows) and the delete all read that table.
+
+    Optionally, config(replace_from_column='<column>') with a `replace_from` column in the
+    scope: only rows whose <column> >= replace_from are replaced (all of the key's rows when
+    replace_from is null), e.g. the windows of a listener x episode group from the first one
+    a new request can change. -#}
 {% macro get_incremental_replace_scope_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set keys = arg_dict['unique_key'] -%}
     {%- set keys = [keys] if keys is string else keys -%}
+    {%- set replace_from_column = config.get('replace_from_column') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {#- a join (using), which both engines run as a hash join; a correlated exists with an
+        `or` is several times slower on DuckDB -#}
     delete from {{ target }} as existing
-    where exists (
-        select 1
-        from {{ replace_scope_relation() }} as scope
-        where
-        {%- for key in keys %}
-            scope.{{ key }} = existing.{{ key }}{% if not loop.last %} and{% endif %}
-        {%- endfor %}
-    );
+    using {{ replace_scope_relation() }} as scope
+    where
+    {%- for key in keys %}
+        scope.{{ key }} = existing.{{ key }}{% if not loop.last %} and{% endif %}
+    {%- endfor %}
+    {%- if replace_from_column %}
+        and (scope.replace_from is null
+             or existing.{{ replace_from_column }} >= scope.replace_from)
+    {%- endif %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }}
     from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
-{#- The temporary table holding this run's scope (session-local on both engines). -#}
+{#- The table holding this run's scope, beside the model. -#}
 {% macro replace_scope_relation() -%}
-    {{ this.identifier }}__scope
+    {{ return(api.Relation.create(database=this.database, schema=this.schema,
+                                  identifier=this.identifier ~ '__scope', type='table')) }}
 {%- endmacro %}
 
-{#- Pre-hook: compute the scope into its temporary table (incremental runs only). -#}
+{#- Whether this rendering builds an incremental run against the warehouse (not a parse,
+    nor a unit test, whose inputs are fixtures). -#}
+{% macro renders_incremental_run() -%}
+    {{ return(execute and model.resource_type != 'unit_test' and is_incremental()) }}
+{%- endmacro %}
+
+{#- Called in the model's body: compute the scope into its table (incremental runs only). -#}
 {% macro materialize_replace_scope() -%}
-    {%- if is_incremental() -%}
+    {%- if podcast_warehouse.renders_incremental_run() -%}
         {%- set scope_macro = context[config.require('replace_scope')] -%}
-        drop table if exists {{ replace_scope_relation() }};
-        create temporary table {{ replace_scope_relation() }} as
-        {{ scope_macro() }}
+        {%- do run_query('drop table if exists ' ~ replace_scope_relation()) -%}
+        {%- do run_query('create table ' ~ replace_scope_relation() ~ ' as\n' ~ scope_macro()) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- `select <expressions> from` the scope, run when the model renders: for literals the
+    engine can push down to a table scan (a filter on a subquery it cannot). -#}
+{% macro replace_scope_rows(expressions) -%}
+    {{ return(run_query('select ' ~ expressions ~ ' from ' ~ replace_scope_relation()).rows) }}
 {%- endmacro %}

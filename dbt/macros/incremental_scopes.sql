@@ -18,32 +18,48 @@
     }))) -}}
 {%- endmacro %}
 
-{#- A condition on a request-date column: within [var request_date_from, var
-    request_date_to] when set (backfilling in chunks), else true. -#}
-{% macro request_date_bounds(column) -%}
+{#- A condition on a request's day and time: its day within [var request_date_from, var
+    request_date_to] when set (backfilling in chunks), else true. The same bounds on the
+    timestamp let the engine skip the row groups of other days (zone maps) instead of
+    casting every timestamp to a date. -#}
+{% macro request_date_bounds(date_column, time_column=none) -%}
     {%- set date_from = var('request_date_from', none) -%}
     {%- set date_to = var('request_date_to', none) -%}
     (true
-    {%- if date_from %} and {{ column }} >= cast('{{ date_from }}' as date){% endif %}
-    {%- if date_to %} and {{ column }} <= cast('{{ date_to }}' as date){% endif -%}
+    {%- if date_from %} and {{ date_column }} >= cast('{{ date_from }}' as date){% endif %}
+    {%- if date_to %} and {{ date_column }} <= cast('{{ date_to }}' as date){% endif %}
+    {%- if time_column %}{{ podcast_warehouse._request_time_bounds(time_column, date_from, date_to) }}{% endif -%}
     )
 {%- endmacro %}
 
-{#- The days of request_days_to_rebuild() as a SQL list of date literals, for a filter the
-    engine can push down to the table scan (a subquery it cannot); null when none. -#}
-{% macro request_days_to_rebuild_list() -%}
-    {%- if not execute -%}
-        {{ return('cast(null as date)') }}
+{#- ` and <time_column> >= <first day> and < the day after <last day>` (either may be none). -#}
+{% macro _request_time_bounds(time_column, first_day, last_day) -%}
+    {%- if first_day %} and {{ time_column }} >= cast('{{ first_day }}' as {{ dbt.type_timestamp() }}){% endif %}
+    {%- if last_day -%}
+        {%- set after = modules.datetime.date.fromisoformat(last_day | string) + modules.datetime.timedelta(days=1) %}
+        and {{ time_column }} < cast('{{ after.isoformat() }}' as {{ dbt.type_timestamp() }})
     {%- endif -%}
-    {%- set days = run_query(podcast_warehouse.request_days_to_rebuild()).columns[0].values() -%}
+{%- endmacro %}
+
+{#- A condition selecting the days of this run's scope (request_days_to_rebuild(), in the
+    scope table): a list of date literals and the time range they span, both of which the
+    engine can push down to the table scan (a subquery it cannot); false when there are
+    none. -#}
+{% macro request_days_to_rebuild_filter(date_column, time_column) -%}
+    {%- if not podcast_warehouse.renders_incremental_run() -%}
+        {{ return('false') }}
+    {%- endif -%}
+    {%- set days = podcast_warehouse.replace_scope_rows('request_date')
+                   | map(attribute=0) | map('string') | sort | list -%}
     {%- if days | length == 0 -%}
-        {{ return('cast(null as date)') }}
+        {{ return('false') }}
     {%- endif -%}
     {%- set literals = [] -%}
-    {%- for day in days | sort -%}
+    {%- for day in days -%}
         {%- do literals.append("cast('" ~ day ~ "' as date)") -%}
     {%- endfor -%}
-    {{ return(literals | join(', ')) }}
+    {{ return('(' ~ date_column ~ ' in (' ~ literals | join(', ') ~ ')'
+              ~ podcast_warehouse._request_time_bounds(time_column, days[0], days[-1]) ~ ')') }}
 {%- endmacro %}
 
 {#- UTC request days an incremental run of int_requests_filtered rebuilds (one column,
@@ -106,31 +122,47 @@
     where {{ podcast_warehouse.request_date_bounds('request_date') }}
 {%- endmacro %}
 
-{#- listener_key x episode_id groups int_downloads_windowed rebuilds: groups with a request
-    stamped after the table's last run (their windows may change), groups whose windows
-    touch a rebuilt day (a request may be gone) or whose episode's required bytes changed;
-    every group when the table is new or was built under another window type. -#}
+{#- The listener_key x episode_id groups int_downloads_windowed rebuilds, each with
+    replace_from: the time from which its windows are recomputed (null: all of them).
+
+    Groups: those with a request stamped after the table's last run (their windows may
+    change), those whose windows touch a rebuilt day (a request may be gone) or whose
+    episode's required bytes changed; every group when the table is new or was built under
+    another window type.
+
+    replace_from: requests before the first rebuilt day are as they were, so the windows
+    they decided stay as they are, except those still open at that day (a later request may
+    join them). A group is recomputed from its first window open then, or from the first
+    rebuilt day when none is: either way from a request that opens a window under every
+    window type, so the windows before it stand. Null (the whole group) when the required
+    bytes changed, the table is new or the window type changed. -#}
 {% macro download_groups_to_rebuild() -%}
     {%- set window_type = download_window_type() -%}
+    {%- set requests = ref('int_requests_filtered') -%}
+    {#- literals, rendered now, that the scans can use to skip row groups -#}
+    {%- set built = run_query(
+        "select max(_processed_at), max(case when window_type <> '" ~ window_type
+        ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
+    {%- if built[0] is none or built[1] == 1 %}
+    -- the table is new or was built under another window type: every group, whole
+    select distinct
+        listener_key,
+        episode_id,
+        cast(null as {{ dbt.type_timestamp() }}) as replace_from
+    from {{ requests }}
+    where episode_id is not null
+    {%- else %}
+    {%- set since = "cast('" ~ built[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set first_day = run_query("select min(request_date) from " ~ requests
+                                  ~ " where _processed_at > " ~ since).rows[0][0] -%}
+    {%- set changed_from = "cast('" ~ first_day ~ "' as " ~ dbt.type_timestamp() ~ ")"
+        if first_day is not none else "cast(null as " ~ dbt.type_timestamp() ~ ")" %}
     with
 
-    watermark as (
-        select
-            max(_processed_at) as processed_at,
-            max(case when window_type <> '{{ window_type }}' then 1 else 0 end) as type_changed
-        from {{ this }}
-    ),
-
     changed_requests as (
-        select
-            requests.listener_key,
-            requests.episode_id,
-            requests.request_date
-        from {{ ref('int_requests_filtered') }} as requests
-        cross join watermark
-        where watermark.processed_at is null
-            or watermark.type_changed = 1
-            or requests._processed_at > watermark.processed_at
+        select listener_key, episode_id, request_date
+        from {{ requests }}
+        where _processed_at > {{ since }}
     ),
 
     changed_days as (
@@ -146,9 +178,16 @@
             or (built.required_bytes is null) <> (episodes.required_bytes is null)
     ),
 
+    -- the built windows that can touch, or still be open at, the first rebuilt day
+    reaching_windows as (
+        select listener_key, episode_id, window_started_at, last_request_at, download_date
+        from {{ this }}
+        where last_request_at >= {{ changed_from }} - {{ hours_interval(24) }}
+    ),
+
     stale_windows as (
         select built.listener_key, built.episode_id
-        from {{ this }} as built
+        from reaching_windows as built
         inner join changed_days
             on changed_days.request_date
                 between cast(built.window_started_at as date)
@@ -158,12 +197,71 @@
         from {{ this }} as built
         inner join resized_episodes
             on built.episode_id = resized_episodes.episode_id
+    ),
+
+    groups as (
+        select listener_key, episode_id from changed_requests
+        where episode_id is not null
+        union
+        select listener_key, episode_id from stale_windows
+    ),
+
+    -- each group's first window still open at the first rebuilt day
+    open_windows as (
+        select
+            built.listener_key,
+            built.episode_id,
+            min(built.window_started_at) as first_open_at
+        from reaching_windows as built
+        inner join groups
+            on built.listener_key = groups.listener_key
+            and built.episode_id = groups.episode_id
+        where {{ _window_open_at('built', changed_from, window_type) }}
+        group by built.listener_key, built.episode_id
     )
 
-    select listener_key, episode_id from changed_requests
-    where episode_id is not null
-    union
-    select listener_key, episode_id from stale_windows
+    select
+        groups.listener_key,
+        groups.episode_id,
+        case
+            when resized_episodes.episode_id is not null then null
+            when open_windows.first_open_at < {{ changed_from }} then open_windows.first_open_at
+            else {{ changed_from }}
+        end as replace_from
+    from groups
+    left join open_windows
+        on groups.listener_key = open_windows.listener_key
+        and groups.episode_id = open_windows.episode_id
+    left join resized_episodes
+        on groups.episode_id = resized_episodes.episode_id
+    {%- endif %}
+{%- endmacro %}
+
+{#- The UTC day of the earliest replace_from in int_downloads_windowed's scope, as text; none
+    when a group is recomputed whole (or outside an incremental run). -#}
+{% macro replace_from_first_day() -%}
+    {%- if not podcast_warehouse.renders_incremental_run() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set row = podcast_warehouse.replace_scope_rows(
+        'min(replace_from), count(*) - count(replace_from)')[0] -%}
+    {%- if row[0] is none or row[1] > 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(row[0].date().isoformat()) }}
+{%- endmacro %}
+
+{#- Whether a built window is still open at `moment` (a later request could join it):
+    first-touch windows last 24 h from their first request, last-touch windows 24 h from
+    their last, calendar windows to the end of their UTC day. -#}
+{% macro _window_open_at(built, moment, window_type) -%}
+    {%- if window_type == 'first_touch' -%}
+        {{ built }}.window_started_at + {{ hours_interval(24) }} > {{ moment }}
+    {%- elif window_type == 'last_touch' -%}
+        {{ built }}.last_request_at + {{ hours_interval(24) }} > {{ moment }}
+    {%- else -%}
+        {{ built }}.download_date >= cast({{ moment }} as date)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Every request day of the raw requests or of `built` (int_requests_filtered), with both

@@ -1,17 +1,20 @@
 -- One row per candidate download: the requests of one listener key for one episode that
 -- fall in one window (the window type is var download_window_type), with the size of the
 -- union of the byte ranges they covered and whether that reaches the episode's threshold.
--- Incremental by listener key x episode: a run rebuilds every window of the groups
--- download_groups_to_rebuild() names, from all of their requests (windows span days).
+-- Incremental by listener key x episode: a run recomputes the windows of the groups
+-- download_groups_to_rebuild() names from their first window a changed request can reach
+-- (replace_from), reading only the requests from then on.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
     replace_scope='download_groups_to_rebuild',
+    replace_from_column='window_started_at',
     unique_key=['listener_key', 'episode_id'],
     on_schema_change='fail',
-    pre_hook="{{ materialize_replace_scope() }}",
 ) }}
+{{ materialize_replace_scope() }}
 {%- set window_type = download_window_type() %}
+{%- set first_day = replace_from_first_day() %}
 with {% if window_type == 'first_touch' %}recursive{% endif %}
 
 requests as (
@@ -22,8 +25,14 @@ requests as (
     inner join {{ replace_scope_relation() }} as groups_to_rebuild
         on requests.listener_key = groups_to_rebuild.listener_key
         and requests.episode_id = groups_to_rebuild.episode_id
+        and (groups_to_rebuild.replace_from is null
+             or requests.requested_at >= groups_to_rebuild.replace_from)
     {%- endif %}
     where requests.exclusion_reason is null
+    {%- if first_day %}
+        -- the same bound as a literal, which the scan can use to skip older days
+        and requests.request_date >= cast('{{ first_day }}' as date)
+    {%- endif %}
 
 ),
 
@@ -277,10 +286,19 @@ final as (
         {%- endif %}
     from rebuilt
     {%- if is_incremental() %}
-    left join {{ this }} as built
+    left join (
+        select * from {{ this }}
+        {%- if first_day %}
+        where download_date >= cast('{{ first_day }}' as date)
+        {%- endif %}
+    ) as built
         on rebuilt.download_window_id = built.download_window_id
     {%- endif %}
 
 )
 
 select * from final
+{%- if not is_incremental() %}
+-- stored in time order, so that the scans of recent windows skip the older row groups
+order by download_date
+{%- endif %}

@@ -3,8 +3,8 @@
 -- Incremental by UTC request day: a run rebuilds only the days request_days_to_rebuild()
 -- names (changed raw rows or newly matching URLs within var lookback_days; every day when
 -- the counting settings changed). Every rule is local to one day, so a day rebuilt alone
--- is exactly what a full build gives. Its select filters on literal days (computed when
--- the model is rendered) and the pre-hook stores the same days for the delete.
+-- is exactly what a full build gives. The days are computed once, when the model renders,
+-- into its scope table: the select filters on them as literals, the delete reads the table.
 -- depends_on: {{ ref('stg_access_logs__request_days') }}
 {{ config(
     materialized='incremental',
@@ -12,8 +12,8 @@
     replace_scope='request_days_to_rebuild',
     unique_key='request_date',
     on_schema_change='fail',
-    pre_hook="{{ materialize_replace_scope() }}",
 ) }}
+{{ materialize_replace_scope() }}
 
 with
 
@@ -21,9 +21,9 @@ requests as (
 
     select * from {{ ref('stg_access_logs__requests') }}
     {%- if is_incremental() %}
-    where request_date in ({{ request_days_to_rebuild_list() }})
+    where {{ request_days_to_rebuild_filter('request_date', 'requested_at') }}
     {%- else %}
-    where {{ request_date_bounds('request_date') }}
+    where {{ request_date_bounds('request_date', 'requested_at') }}
     {%- endif %}
 
 ),

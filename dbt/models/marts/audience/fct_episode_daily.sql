@@ -10,8 +10,8 @@
     replace_scope='episode_daily_days_to_rebuild',
     unique_key='download_date',
     on_schema_change='fail',
-    pre_hook="{{ materialize_replace_scope() }}",
 ) }}
+{{ materialize_replace_scope() }}
 
 with
 

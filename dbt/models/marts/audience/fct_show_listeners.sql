@@ -12,8 +12,8 @@
     replace_scope='listener_periods_to_rebuild',
     unique_key=['period_grain', 'period_start_date'],
     on_schema_change='fail',
-    pre_hook="{{ materialize_replace_scope() }}",
 ) }}
+{{ materialize_replace_scope() }}
 with
 
 {%- if is_incremental() %}
