@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.analysis_assets import analysis_assets
 from dagster_project.dbt_assets import dbt_models, dbt_resource
 from dagster_project.hosting_assets import hosting_assets
 from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
@@ -20,7 +21,7 @@ from dagster_project.sensors import sensors
 
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
-            dbt_models],
+            dbt_models, *analysis_assets],
     jobs=[everything_job, rss_job, transform_job],
     schedules=[daily_schedule, rss_schedule],
     sensors=sensors,

@@ -50,7 +50,10 @@ HEADLINES: list[tuple[str, str]] = [
      "select coalesce(sum(requests - candidate_requests), 0) "
      "from marts.fct_download_reconciliation_daily"),
     ("ad deliveries loaded", "select count(*) from raw.ad_deliveries"),
+    ("ads delivered (IAB)", "select count(*) from marts.fct_ad_impressions"),
     ("orders loaded", "select count(*) from raw.orders"),
+    ("orders with a podcast touchpoint",
+     "select count(*) from marts.fct_conversions where is_attributable"),
     ("rows quarantined", "select count(*) from raw.quarantine"),
 ]
 

@@ -44,3 +44,23 @@
 {% macro duckdb__ceil_div(a, b) -%}
     ((({{ a }}) + ({{ b }}) - 1) // ({{ b }}))
 {%- endmacro %}
+
+-- First byte a request's response covered: 0 for a full (200) response, the range start
+-- for a 206 to `bytes=N-`, size - N for a suffix range `bytes=-N`. The request covered
+-- [start, start + bytes_sent). Shared by download counting and ad delivery.
+{% macro coverage_start(http_status, range_header, file_size_bytes) -%}
+    case
+        when {{ http_status }} = 200 then 0
+        when {{ range_header }} like 'bytes=-%'
+            then greatest({{ file_size_bytes }} - cast({{ regexp_capture(
+                range_header, '^bytes=-([0-9]+)') }} as {{ dbt.type_bigint() }}), 0)
+        else coalesce(cast({{ regexp_capture(
+            range_header, '^bytes=([0-9]+)-') }} as {{ dbt.type_bigint() }}), 0)
+    end
+{%- endmacro %}
+
+-- Stable episode id: the show and the episode's guid within it (the enclosure URL when the
+-- guid is missing, as Apple does).
+{% macro episode_key(show_id, guid_or_url) -%}
+    {{ dbt.hash(dbt.concat([show_id, "'|'", guid_or_url])) }}
+{%- endmacro %}

@@ -37,3 +37,10 @@
     {%- set host = "split_part(" ~ no_prefix ~ ", '/', 1)" -%}
     nullif(lower({{ host }}) || substr({{ no_prefix }}, length({{ host }}) + 1), '')
 {%- endmacro %}
+
+-- A URL as people mean it: lower case, no scheme, no query or fragment, no trailing slash
+-- (so https://brand.example/show?ref=x and http://brand.example/show/ compare equal).
+{% macro comparable_url(url) -%}
+    rtrim(regexp_replace(regexp_replace(lower(trim({{ url }})), '^[a-z]+://', ''),
+                         '[?#].*$', ''), '/')
+{%- endmacro %}

@@ -75,3 +75,18 @@ def arrow_batch(
     columns = (*table.columns, *LINEAGE_COLUMNS) if lineage else table.columns
     schema = pa.schema([(c.name, _ARROW[c.kind]) for c in columns])
     return pa.RecordBatch.from_pylist(rows, schema=schema)
+
+
+def replace_table_sql(schema: str, name: str, columns: dict[str, str],
+                      dialect: Dialect) -> list[str]:
+    """Statements replacing `schema.name` by an empty table of `columns` (name -> kind)."""
+    cols = ", ".join(f"{quote(c)} {sql_type(kind, dialect)}" for c, kind in columns.items())
+    return [f"create schema if not exists {schema}",
+            f"drop table if exists {schema}.{quote(name)}",
+            f"create table {schema}.{quote(name)} ({cols})"]
+
+
+def typed_batch(columns: dict[str, str], rows: list[dict[str, Any]]) -> pa.RecordBatch:
+    """Rows as a record batch of `columns` (name -> kind)."""
+    schema = pa.schema([(c, _ARROW[kind]) for c, kind in columns.items()])
+    return pa.RecordBatch.from_pylist(rows, schema=schema)

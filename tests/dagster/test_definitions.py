@@ -35,6 +35,14 @@ def test_dbt_staging_models_depend_on_their_ingest_assets():
     assert graph.get(dg.AssetKey(["raw", "quarantine"])).group_name == "ingest"
 
 
+def test_analysis_assets_read_the_dbt_models():
+    graph = _graph()
+    markov = graph.get(dg.AssetKey(["analyses", "attribution_markov"]))
+    assert dg.AssetKey(["intermediate", "int_attribution_transitions"]) in markov.parent_keys
+    shapley = graph.get(dg.AssetKey(["analyses", "attribution_shapley"]))
+    assert dg.AssetKey(["intermediate", "int_attribution_channel_sets"]) in shapley.parent_keys
+
+
 def test_dbt_tests_are_asset_checks():
     checks = {c.asset_key for c in _graph().asset_check_keys}
     assert dg.AssetKey(["marts", "dim_episodes"]) in checks

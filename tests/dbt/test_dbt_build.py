@@ -280,13 +280,15 @@ def insert_statements(placeholder: str) -> list[tuple[str, tuple]]:
     return statements
 
 
-def run_dbt_build(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def run_dbt(args: list[str], env_overrides: dict[str, str],
+            tmp_path: Path) -> subprocess.CompletedProcess:
+    """`dbt <args>` on the repo's project, target and logs under tmp_path; must succeed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODWH_")}
     env |= {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PODWH_IP_SALT": "pytest-salt"}
     env |= env_overrides
     cmd = [
         str(DBT),
-        "build",
+        *args,
         "--project-dir",
         str(DBT_DIR),
         "--profiles-dir",
@@ -299,10 +301,14 @@ def run_dbt_build(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.C
     ]
     result = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, (
-        f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        f"dbt {args[0]} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
     )
     assert "ERROR=0" in result.stdout
     return result
+
+
+def run_dbt_build(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    return run_dbt(["build"], env_overrides, tmp_path)
 
 
 def check_marts(fetch: Callable[[str], list[dict]]) -> None:

@@ -23,7 +23,7 @@ shows as (
 items_identified as (
 
     select
-        {{ dbt.hash(dbt.concat(['items.show_id', "'|'", 'coalesce(items.guid, items.enclosure_url)'])) }} as episode_id,
+        {{ episode_key('items.show_id', 'coalesce(items.guid, items.enclosure_url)') }} as episode_id,
         items.*,
         fetches.fetched_at
     from items

@@ -47,14 +47,8 @@ covered as (
 
     select
         requests.*,
-        case
-            when requests.http_status = 200 then 0
-            when requests.range_header like 'bytes=-%'
-                then greatest(episodes.file_size_bytes - cast({{ regexp_capture(
-                    'requests.range_header', '^bytes=-([0-9]+)') }} as {{ dbt.type_bigint() }}), 0)
-            else coalesce(cast({{ regexp_capture(
-                'requests.range_header', '^bytes=([0-9]+)-') }} as {{ dbt.type_bigint() }}), 0)
-        end as coverage_start
+        {{ coverage_start('requests.http_status', 'requests.range_header',
+                          'episodes.file_size_bytes') }} as coverage_start
     from requests
     inner join episodes
         on requests.episode_id = episodes.episode_id

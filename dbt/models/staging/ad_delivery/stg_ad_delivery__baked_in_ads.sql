@@ -14,6 +14,7 @@ renamed as (
         {{ surrogate_key(['show_id', 'episode_guid', 'line_item_id', '"position"', 'byte_start']) }} as baked_in_ad_id,
         show_id,
         episode_guid,
+        {{ episode_key('show_id', 'episode_guid') }} as episode_id,
         campaign_id,
         line_item_id,
 

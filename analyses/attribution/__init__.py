@@ -1,0 +1,1 @@
+"""Data-driven attribution: Markov-chain removal effects and Shapley values."""

@@ -1,0 +1,50 @@
+"""Data-driven attribution per sponsor, from the journey aggregates dbt computes
+(intermediate.int_attribution_transitions and int_attribution_channel_sets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analyses.attribution.markov import CONVERSION, markov_attribution
+from analyses.attribution.shapley import shapley_attribution
+
+MARKOV_COLUMNS = {"sponsor_id": "text", "channel": "text", "touch_type": "text",
+                  "campaign_id": "text", "conversion_probability": "double",
+                  "removal_effect": "double", "attributed_conversions": "double"}
+SHAPLEY_COLUMNS = {"sponsor_id": "text", "channel": "text", "touch_type": "text",
+                   "campaign_id": "text", "shapley_value": "double",
+                   "attributed_conversions": "double"}
+
+
+def _channel_parts(channel: str) -> dict[str, str | None]:
+    """'impression:c0001' -> touch type and campaign (channels are touch_type:campaign_id)."""
+    touch_type, _, campaign = channel.partition(":")
+    return {"touch_type": touch_type, "campaign_id": campaign or None}
+
+
+def markov_by_sponsor(transitions: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for sponsor, steps in transitions.groupby("sponsor_id", sort=True):
+        if not (steps["to_state"] == CONVERSION).any():
+            continue  # nothing converted: nothing to attribute
+        result = markov_attribution(steps)
+        for channel, effect in result.removal_effect.items():
+            rows.append({"sponsor_id": sponsor, "channel": channel, **_channel_parts(channel),
+                         "conversion_probability": result.conversion_probability,
+                         "removal_effect": effect,
+                         "attributed_conversions": result.attributed_conversions[channel]})
+    return rows
+
+
+def shapley_by_sponsor(channel_sets: pd.DataFrame) -> list[dict[str, Any]]:
+    """Shapley values are conversions already (they sum to the sponsor's conversions)."""
+    rows = []
+    for sponsor, sets in channel_sets.groupby("sponsor_id", sort=True):
+        journeys = pd.DataFrame({"channels": [frozenset(s.split("|")) for s in sets["channel_set"]],
+                                 "conversions": sets["conversions"].to_numpy()})
+        for channel, value in shapley_attribution(journeys).items():
+            rows.append({"sponsor_id": sponsor, "channel": channel, **_channel_parts(channel),
+                         "shapley_value": value, "attributed_conversions": value})
+    return rows

@@ -1,0 +1,60 @@
+"""Python analyses over the marts: thin assets around the `analyses` library, writing
+tables to the `analyses` schema."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from analyses.attribution.sponsors import (
+    MARKOV_COLUMNS,
+    SHAPLEY_COLUMNS,
+    markov_by_sponsor,
+    shapley_by_sponsor,
+)
+from dagster_project.resources import WarehouseResource
+from ingest.load.ddl import replace_table_sql, typed_batch
+from ingest.load.warehouse import Warehouse
+
+SCHEMA = "analyses"
+
+
+def _frame(wh: Warehouse, sql: str) -> pd.DataFrame:
+    return pd.DataFrame(wh.fetch_dicts(sql))
+
+
+def _replace(wh: Warehouse, name: str, columns: dict[str, str], rows: list[dict]) -> int:
+    with wh.transaction():
+        for statement in replace_table_sql(SCHEMA, name, columns, wh.dialect):
+            wh.execute(statement)
+        return wh.append(name, [typed_batch(columns, rows)], schema=SCHEMA)
+
+
+@dg.asset(key=[SCHEMA, "attribution_markov"], group_name=SCHEMA,
+          deps=[dg.AssetKey(["intermediate", "int_attribution_transitions"])])
+def attribution_markov(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Per sponsor x channel: first-order Markov removal effect, solved exactly from the
+    absorbing chain over converting and non-converting journeys, and the conversions it
+    attributes (total x removal effect / sum of removal effects)."""
+    with warehouse.connect() as wh:
+        steps = _frame(wh, "select sponsor_id, from_state, to_state, transitions "
+                           "from intermediate.int_attribution_transitions")
+        rows = markov_by_sponsor(steps) if len(steps) else []
+        written = _replace(wh, "attribution_markov", MARKOV_COLUMNS, rows)
+    return dg.MaterializeResult(metadata={"rows": written})
+
+
+@dg.asset(key=[SCHEMA, "attribution_shapley"], group_name=SCHEMA,
+          deps=[dg.AssetKey(["intermediate", "int_attribution_channel_sets"])])
+def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Per sponsor x channel: exact Shapley value over coalitions of channels, v(S) = the
+    conversions whose channels all lie in S (analyses/attribution/shapley.py)."""
+    with warehouse.connect() as wh:
+        sets = _frame(wh, "select sponsor_id, channel_set, conversions "
+                          "from intermediate.int_attribution_channel_sets")
+        rows = shapley_by_sponsor(sets) if len(sets) else []
+        written = _replace(wh, "attribution_shapley", SHAPLEY_COLUMNS, rows)
+    return dg.MaterializeResult(metadata={"rows": written})
+
+
+analysis_assets = [attribution_markov, attribution_shapley]

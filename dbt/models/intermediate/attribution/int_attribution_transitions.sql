@@ -1,0 +1,116 @@
+-- One row per sponsor x from-state x to-state of the first-order Markov chain over
+-- journeys (grain sponsor_id x from_state x to_state): how many journeys made that step.
+-- Journeys: each order's touchpoint path (ends in '(conversion)'), and each household's
+-- impressions of a sponsor it never bought from (ends in '(null)'); every journey starts
+-- in '(start)'. The chain itself is solved in Python (analyses/attribution/markov.py).
+{{ config(materialized='table') }}
+
+with
+
+touches as (
+
+    select * from {{ ref('int_touchpoints_matched') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders_matched') }}
+
+),
+
+impressions as (
+
+    select * from {{ ref('fct_ad_impressions') }}
+
+),
+
+converting as (
+
+    select
+        sponsor_id,
+        conversion_id as journey_id,
+        channel,
+        touched_at,
+        touchpoint_id as touch_key,
+        true as converted
+    from touches
+
+),
+
+buyers as (
+
+    select distinct sponsor_id, household_ip_hash
+    from orders
+
+),
+
+not_converting as (
+
+    select
+        impressions.sponsor_id,
+        {{ surrogate_key(['impressions.sponsor_id', 'impressions.household_ip_hash']) }}
+            as journey_id,
+        'impression:' || impressions.campaign_id as channel,
+        impressions.delivered_at as touched_at,
+        impressions.ad_impression_id as touch_key,
+        false as converted
+    from impressions
+    left join buyers
+        on impressions.sponsor_id = buyers.sponsor_id
+        and impressions.household_ip_hash = buyers.household_ip_hash
+    where buyers.household_ip_hash is null
+
+),
+
+journeys as (
+
+    select * from converting
+    union all
+    select * from not_converting
+
+),
+
+sequenced as (
+
+    select
+        journeys.*,
+        lag(channel) over (
+            partition by journey_id order by touched_at, touch_key
+        ) as previous_channel,
+        lead(channel) over (
+            partition by journey_id order by touched_at, touch_key
+        ) as next_channel
+    from journeys
+
+),
+
+steps as (
+
+    select sponsor_id, coalesce(previous_channel, '(start)') as from_state, channel as to_state
+    from sequenced
+
+    union all
+
+    select
+        sponsor_id,
+        channel,
+        case when converted then '(conversion)' else '(null)' end
+    from sequenced
+    where next_channel is null
+
+),
+
+final as (
+
+    select
+        sponsor_id,
+        from_state,
+        to_state,
+        count(*) as transitions
+    from steps
+    group by sponsor_id, from_state, to_state
+
+)
+
+select * from final

@@ -1,0 +1,135 @@
+-- One row per delivered ad (IAB v2.3): a counted download x an ad it carried.
+--   baked-in (host read): the download's covered bytes contain the ad's byte position;
+--   inserted (dynamic): an ad-delivery log row of the same listener key and episode, inside
+--     that download's window, whose bytes [byte_start, byte_end) all were sent.
+-- An ad is delivered at most once per download; impression_date is the download's date,
+-- so delivered ads and counted downloads add up day by day.
+-- grain: ad_impression_id (download x ad)
+{%- set window_type = download_window_type() %}
+
+with
+
+downloads as (
+
+    select * from {{ ref('int_downloads_windowed') }}
+    where is_counted
+
+),
+
+segments as (
+
+    select * from {{ ref('int_download_coverage_merged') }}
+
+),
+
+baked_in_ads as (
+
+    select * from {{ ref('stg_ad_delivery__baked_in_ads') }}
+
+),
+
+inserted_ads as (
+
+    select * from {{ ref('int_inserted_ads_matched') }}
+
+),
+
+line_items as (
+
+    select * from {{ ref('dim_line_items') }}
+
+),
+
+baked_delivered as (
+
+    select
+        downloads.download_window_id,
+        baked_in_ads.baked_in_ad_id as ad_id,
+        'baked' as ad_type,
+        baked_in_ads.line_item_id,
+        baked_in_ads.ad_position,
+        baked_in_ads.byte_start,
+        baked_in_ads.byte_end,
+        downloads.window_started_at as delivered_at
+    from downloads
+    inner join baked_in_ads
+        on downloads.episode_id = baked_in_ads.episode_id
+    inner join segments
+        on downloads.download_window_id = segments.download_window_id
+        and segments.segment_start <= baked_in_ads.byte_start
+        and segments.segment_end >= baked_in_ads.byte_end
+
+),
+
+-- the window that contains the delivery's instant, by the window type's own rule
+inserted_delivered as (
+
+    select
+        downloads.download_window_id,
+        inserted_ads.inserted_ad_id as ad_id,
+        'dynamic' as ad_type,
+        inserted_ads.line_item_id,
+        inserted_ads.ad_position,
+        inserted_ads.byte_start,
+        inserted_ads.byte_end,
+        inserted_ads.delivered_at
+    from inserted_ads
+    inner join downloads
+        on inserted_ads.listener_key = downloads.listener_key
+        and inserted_ads.episode_id = downloads.episode_id
+        and inserted_ads.delivered_at >= downloads.window_started_at
+        {%- if window_type == 'calendar' %}
+        and cast(inserted_ads.delivered_at as date) = downloads.download_date
+        {%- elif window_type == 'first_touch' %}
+        and inserted_ads.delivered_at < downloads.window_started_at + {{ hours_interval(24) }}
+        {%- else %}
+        and inserted_ads.delivered_at < downloads.last_request_at + {{ hours_interval(24) }}
+        {%- endif %}
+    inner join segments
+        on downloads.download_window_id = segments.download_window_id
+        and segments.segment_start <= inserted_ads.byte_start
+        and segments.segment_end >= inserted_ads.byte_end
+
+),
+
+delivered as (
+
+    select * from baked_delivered
+    union all
+    select * from inserted_delivered
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['delivered.download_window_id', 'delivered.ad_id']) }}
+            as ad_impression_id,
+        downloads.tenant_id,
+        line_items.sponsor_id,
+        line_items.campaign_id,
+        delivered.line_item_id,
+        delivered.ad_id,
+        delivered.ad_type,
+        delivered.ad_position,
+        delivered.byte_start,
+        delivered.byte_end,
+        downloads.show_id,
+        downloads.episode_id,
+        delivered.download_window_id as download_id,
+        downloads.listener_key,
+        downloads.listener_ip_hash as household_ip_hash,
+        downloads.country_code,
+        downloads.user_agent_id,
+        delivered.delivered_at,
+        downloads.download_date as impression_date
+    from delivered
+    inner join downloads
+        on delivered.download_window_id = downloads.download_window_id
+    -- ads of line items whose booking has errors wait for it to be fixed
+    inner join line_items
+        on delivered.line_item_id = line_items.line_item_id
+
+)
+
+select * from final

@@ -1,0 +1,94 @@
+"""Data-driven attribution on the spec's worked example (../shared/fixtures/attribution):
+the Markov result must equal `markov_exact`, computed by the fixture's authors."""
+
+from __future__ import annotations
+
+import json
+from itertools import permutations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyses.attribution.markov import markov_attribution, transitions_of_journeys
+from analyses.attribution.shapley import shapley_attribution
+from tests.conftest import SHARED
+
+FIXTURE = SHARED / "fixtures" / "attribution"
+
+
+@pytest.fixture(scope="module")
+def journeys() -> list[tuple[list[str], bool]]:
+    touches = pd.read_csv(FIXTURE / "touches.csv", parse_dates=["ts"])
+    touches = touches.sort_values(["user_id", "ts"], kind="stable")
+    return [(list(g["channel"]), bool(g["converted"].any()))
+            for _, g in touches.groupby("user_id", sort=False)]
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict:
+    return json.loads((FIXTURE / "expected.json").read_text())["markov_exact"]
+
+
+def test_markov_matches_the_exact_absorbing_chain(journeys, expected) -> None:
+    result = markov_attribution(transitions_of_journeys(journeys))
+    assert result.conversion_probability == pytest.approx(expected["p_conv"], abs=1e-9)
+    assert result.removal_effect == pytest.approx(expected["removal_effect"], abs=1e-9)
+    assert result.attributed_conversions == pytest.approx(
+        expected["attributed_conversions_total_x_share"], abs=1e-6)
+
+
+def test_markov_credits_sum_to_the_conversions(journeys) -> None:
+    result = markov_attribution(transitions_of_journeys(journeys))
+    assert sum(result.attributed_conversions.values()) == pytest.approx(
+        sum(converted for _, converted in journeys))
+
+
+def test_markov_single_channel_takes_everything() -> None:
+    result = markov_attribution(transitions_of_journeys([(["A"], True), (["A"], False)]))
+    assert result.conversion_probability == pytest.approx(0.5)
+    assert result.removal_effect == {"A": pytest.approx(1.0)}
+    assert result.attributed_conversions == {"A": pytest.approx(1.0)}
+
+
+def _shapley_by_permutations(journeys: list[tuple[list[str], bool]]) -> dict[str, float]:
+    """The textbook definition: average marginal contribution over every arrival order."""
+    sets = [frozenset(c) for c, converted in journeys if converted]
+    channels = sorted(set().union(*sets))
+
+    def value(coalition: set[str]) -> int:
+        return sum(s <= coalition for s in sets)
+
+    phi = dict.fromkeys(channels, 0.0)
+    orders = list(permutations(channels))
+    for order in orders:
+        present: set[str] = set()
+        for c in order:
+            before = value(present)
+            present.add(c)
+            phi[c] += (value(present) - before) / len(orders)
+    return phi
+
+
+def test_shapley_equals_the_permutation_definition(journeys) -> None:
+    sets = pd.DataFrame([(frozenset(c), 1) for c, converted in journeys if converted],
+                        columns=["channels", "conversions"])
+    phi = shapley_attribution(sets)
+    assert phi == pytest.approx(_shapley_by_permutations(journeys))
+    # by hand: {A,B,C} twice, {A,C}, {B}: A = 1/3 + 1/2 + 1/3, B = 1/3 + 1 + 1/3
+    assert phi == pytest.approx({"A": 7 / 6, "B": 5 / 3, "C": 7 / 6})
+    assert sum(phi.values()) == pytest.approx(4)
+
+
+def test_shapley_refuses_too_many_channels() -> None:
+    sets = pd.DataFrame({"channels": [frozenset(f"c{i}" for i in range(21))],
+                         "conversions": [1]})
+    with pytest.raises(ValueError, match="21 channels"):
+        shapley_attribution(sets)
+
+
+def test_shapley_weights_by_conversions() -> None:
+    sets = pd.DataFrame({"channels": [frozenset({"A"}), frozenset({"A", "B"})],
+                         "conversions": [3, 2]})
+    assert shapley_attribution(sets) == pytest.approx({"A": 4.0, "B": 1.0})
+    assert np.isclose(sum(shapley_attribution(sets).values()), 5)
