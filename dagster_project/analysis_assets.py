@@ -3,6 +3,8 @@ tables to the `analyses` schema."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dagster as dg
 import pandas as pd
 
@@ -30,18 +32,24 @@ def _replace(wh: Warehouse, name: str, columns: dict[str, str], rows: list[dict]
         return wh.append(name, [typed_batch(columns, rows)], schema=SCHEMA)
 
 
+def _analyse(warehouse: WarehouseResource, sql: str, analyse: Callable[[pd.DataFrame], list[dict]],
+             name: str, columns: dict[str, str]) -> dg.MaterializeResult:
+    """Read `sql`'s rows, analyse them in Python, replace table analyses.`name`."""
+    with warehouse.connect() as wh:
+        frame = _frame(wh, sql)
+        written = _replace(wh, name, columns, analyse(frame) if len(frame) else [])
+    return dg.MaterializeResult(metadata={"rows": written})
+
+
 @dg.asset(key=[SCHEMA, "attribution_markov"], group_name=SCHEMA,
           deps=[dg.AssetKey(["intermediate", "int_attribution_transitions"])])
 def attribution_markov(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per sponsor x channel: first-order Markov removal effect, solved exactly from the
     absorbing chain over converting and non-converting journeys, and the conversions it
     attributes (total x removal effect / sum of removal effects)."""
-    with warehouse.connect() as wh:
-        steps = _frame(wh, "select sponsor_id, from_state, to_state, transitions "
-                           "from intermediate.int_attribution_transitions")
-        rows = markov_by_sponsor(steps) if len(steps) else []
-        written = _replace(wh, "attribution_markov", MARKOV_COLUMNS, rows)
-    return dg.MaterializeResult(metadata={"rows": written})
+    return _analyse(warehouse, "select sponsor_id, from_state, to_state, transitions "
+                    "from intermediate.int_attribution_transitions", markov_by_sponsor,
+                    "attribution_markov", MARKOV_COLUMNS)
 
 
 @dg.asset(key=[SCHEMA, "attribution_shapley"], group_name=SCHEMA,
@@ -49,12 +57,9 @@ def attribution_markov(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per sponsor x channel: exact Shapley value over coalitions of channels, v(S) = the
     conversions whose channels all lie in S (analyses/attribution/shapley.py)."""
-    with warehouse.connect() as wh:
-        sets = _frame(wh, "select sponsor_id, channel_set, conversions "
-                          "from intermediate.int_attribution_channel_sets")
-        rows = shapley_by_sponsor(sets) if len(sets) else []
-        written = _replace(wh, "attribution_shapley", SHAPLEY_COLUMNS, rows)
-    return dg.MaterializeResult(metadata={"rows": written})
+    return _analyse(warehouse, "select sponsor_id, channel_set, conversions "
+                    "from intermediate.int_attribution_channel_sets", shapley_by_sponsor,
+                    "attribution_shapley", SHAPLEY_COLUMNS)
 
 
 analysis_assets = [attribution_markov, attribution_shapley]
