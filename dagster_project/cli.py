@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("landing_dir", nargs="?", help="default: $PODWH_LANDING_DIR")
     sub.add_parser("transform", help="only build the dbt models and run their tests, over "
                    "what is already loaded")
+    sub.add_parser("analyse", help="only the Python analyses over the marts (Markov and "
+                   "Shapley attribution)")
     sub.add_parser("summary", help="print headline figures from the marts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -87,14 +89,22 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _transform(_: argparse.Namespace) -> int:
+def _job(name: str) -> int:
     from dagster_project.pipeline import failures, materialize_all
 
-    result = materialize_all(job_name="transform", log_level="INFO")
+    result = materialize_all(job_name=name, log_level="INFO")
     if not result.success:
         print("The run failed:", *failures(result), sep="\n  ", file=sys.stderr)
         return 1
     return 0
+
+
+def _transform(_: argparse.Namespace) -> int:
+    return _job("transform")
+
+
+def _analyse(_: argparse.Namespace) -> int:
+    return _job("analyses")
 
 
 def _summary(_: argparse.Namespace) -> int:
@@ -120,7 +130,7 @@ def _run_pipeline() -> int:
 
 
 _COMMANDS = {"demo": _demo, "run": _run, "load": _load, "transform": _transform,
-             "summary": _summary}
+             "analyse": _analyse, "summary": _summary}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,6 +11,7 @@ from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
 from dagster_project.reference_assets import reference_assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.schedules import (
+    analyses_job,
     daily_schedule,
     everything_job,
     rss_job,
@@ -22,7 +23,7 @@ from dagster_project.sensors import sensors
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
             dbt_models, *analysis_assets],
-    jobs=[everything_job, rss_job, transform_job],
+    jobs=[everything_job, rss_job, transform_job, analyses_job],
     schedules=[daily_schedule, rss_schedule],
     sensors=sensors,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},

@@ -13,6 +13,9 @@ transform_job = dg.define_asset_job(
     "transform", selection=dg.AssetSelection.groups("staging", "intermediate", "marts"),
     description="Only the dbt models and tests, over what is already loaded (counting a large "
     "access-log backlog in passes).")
+analyses_job = dg.define_asset_job(
+    "analyses", selection=dg.AssetSelection.groups("analyses"),
+    description="Only the Python analyses (Markov and Shapley attribution) over the marts.")
 rss_job = dg.define_asset_job(
     "rss_poll",
     selection=dg.AssetSelection.assets(*[raw_key(t.name) for t in RSS_TABLES]),

@@ -1,5 +1,8 @@
 -- One row per inserted ad of the ad-delivery logs, with the listener key (IP /64 + user
 -- agent, as download counting keys listeners) and the episode its URL is the enclosure of.
+-- A table: ad delivery reads it twice, and it is as long as the delivery logs.
+{{ config(materialized='table') }}
+
 with
 
 inserted_ads as (

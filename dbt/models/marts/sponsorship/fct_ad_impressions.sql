@@ -50,6 +50,14 @@ baked_delivered as (
         baked_in_ads.ad_position,
         baked_in_ads.byte_start,
         baked_in_ads.byte_end,
+        downloads.tenant_id,
+        downloads.show_id,
+        downloads.episode_id,
+        downloads.listener_key,
+        downloads.listener_ip_hash,
+        downloads.country_code,
+        downloads.user_agent_id,
+        downloads.download_date,
         downloads.window_started_at as delivered_at
     from downloads
     inner join baked_in_ads
@@ -72,6 +80,14 @@ inserted_delivered as (
         inserted_ads.ad_position,
         inserted_ads.byte_start,
         inserted_ads.byte_end,
+        downloads.tenant_id,
+        downloads.show_id,
+        downloads.episode_id,
+        downloads.listener_key,
+        downloads.listener_ip_hash,
+        downloads.country_code,
+        downloads.user_agent_id,
+        downloads.download_date,
         inserted_ads.delivered_at
     from inserted_ads
     inner join downloads
@@ -105,7 +121,7 @@ final as (
     select
         {{ surrogate_key(['delivered.download_window_id', 'delivered.ad_id']) }}
             as ad_impression_id,
-        downloads.tenant_id,
+        delivered.tenant_id,
         line_items.sponsor_id,
         line_items.campaign_id,
         delivered.line_item_id,
@@ -114,18 +130,16 @@ final as (
         delivered.ad_position,
         delivered.byte_start,
         delivered.byte_end,
-        downloads.show_id,
-        downloads.episode_id,
+        delivered.show_id,
+        delivered.episode_id,
         delivered.download_window_id as download_id,
-        downloads.listener_key,
-        downloads.listener_ip_hash as household_ip_hash,
-        downloads.country_code,
-        downloads.user_agent_id,
+        delivered.listener_key,
+        delivered.listener_ip_hash as household_ip_hash,
+        delivered.country_code,
+        delivered.user_agent_id,
         delivered.delivered_at,
-        downloads.download_date as impression_date
+        delivered.download_date as impression_date
     from delivered
-    inner join downloads
-        on delivered.download_window_id = downloads.download_window_id
     -- ads of line items whose booking has errors wait for it to be fixed
     inner join line_items
         on delivered.line_item_id = line_items.line_item_id

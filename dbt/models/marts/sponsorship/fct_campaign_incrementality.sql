@@ -257,10 +257,15 @@ final as (
         incremental_conversions + 1.96 * incremental_conversions_se
             as incremental_conversions_high,
         exposed_daily_rate / nullif(baseline_daily_rate, 0) - 1 as lift,
-        exp(ln(exposed_daily_rate / nullif(baseline_daily_rate, 0))
-            - 1.96 * log_rate_ratio_se) - 1 as lift_low,
-        exp(ln(exposed_daily_rate / nullif(baseline_daily_rate, 0))
-            + 1.96 * log_rate_ratio_se) - 1 as lift_high
+        -- both counts positive, or the log rate ratio (and its interval) is undefined
+        case when log_rate_ratio_se is not null
+            then exp(ln(exposed_daily_rate / baseline_daily_rate)
+                     - 1.96 * log_rate_ratio_se) - 1
+        end as lift_low,
+        case when log_rate_ratio_se is not null
+            then exp(ln(exposed_daily_rate / baseline_daily_rate)
+                     + 1.96 * log_rate_ratio_se) - 1
+        end as lift_high
     from estimated
 
 )

@@ -1,8 +1,30 @@
 with
 
-source as (
+-- not materialized: read three times below
+source as not materialized (
 
     select * from {{ source('ad_delivery', 'ad_deliveries') }}
+
+),
+
+-- the costly IP work once per distinct address (deliveries repeat a household's IP)
+ips as (
+
+    select
+        ip,
+        {{ hash_ip(ip_canonical('ip')) }} as ip_hash,
+        {{ hash_ip(ip_listener_prefix('ip')) }} as listener_ip_hash
+    from (select distinct ip from source) as distinct_ips
+
+),
+
+-- URL normalisation once per distinct URL (one per episode)
+urls as (
+
+    select
+        url,
+        {{ normalize_media_url('url') }} as url_normalized
+    from (select distinct url from source) as distinct_urls
 
 ),
 
@@ -15,13 +37,13 @@ renamed as (
         campaign_id,
         line_item_id,
         creative_id,
-        {{ hash_ip(ip_canonical('ip')) }} as ip_hash,
-        {{ hash_ip(ip_listener_prefix('ip')) }} as listener_ip_hash,
+        ips.ip_hash,
+        ips.listener_ip_hash,
 
         ---------- strings
         user_agent,
-        url,
-        {{ normalize_media_url('url') }} as url_normalized,
+        source.url,
+        urls.url_normalized,
         lower(trim("position")) as ad_position,
 
         ---------- numerics
@@ -37,6 +59,10 @@ renamed as (
         _loaded_at
 
     from source
+    left join ips
+        on source.ip = ips.ip
+    left join urls
+        on source.url = urls.url
 
 )
 
