@@ -15,12 +15,14 @@ from collections.abc import Iterable, Sequence
 
 from ingest.load.warehouse import Warehouse
 
-# The models a pass builds, with everything they read.
-PASS_SELECTION = "+int_downloads_windowed"
-# After each pass, the tests of the two counting models: they check the rows the latest run
-# wrote (config where: latest_run), so each pass's rows are tested once, by their own pass.
-# Cautious selection leaves out tests that also read models the passes don't build.
-PASS_TESTS = ["test", "--select", "int_requests_filtered int_downloads_windowed",
+# The models a pass builds, with everything they read: the counting and the ad delivery
+# (incremental by day too; at 100M requests one query over every day spills tens of GB).
+PASS_SELECTION = "+int_downloads_windowed +fct_ad_impressions"
+# After each pass, the tests of the incremental models it built: they check the rows the
+# latest run wrote (config where: latest_run), so each pass's rows are tested once, by their
+# own pass. Cautious selection leaves out tests that also read models the passes don't build.
+PASS_TESTS = ["test", "--select", "int_requests_filtered int_downloads_windowed "
+              "int_inserted_ads_matched int_download_coverage_merged fct_ad_impressions",
               "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
 
 RAW_DAYS_SQL = """

@@ -1,10 +1,11 @@
 """`make bench`: time each stage on a large synthetic world (a benchmark, not a test).
 
 Each stage runs in its own process so its wall time and peak memory (max RSS) are its own:
-generate the world, load its landing files except the last day of access logs, build the
-dbt models (`podwh transform`: a full build), load that last day, build again (an
-incremental daily run), Python assets. Prints one row per stage with wall time, rows per
-second and peak memory, and the incremental build's cost as a share of the full one.
+generate the world, load its landing files except the last day of access logs and ad
+deliveries, build the dbt models (`podwh transform`: a full build), load that last day,
+build again (an incremental daily run), Python assets. Prints one row per stage with wall
+time, rows per second and peak memory, and the incremental build's cost as a share of the
+full one.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if stages:
         stages[0].rows = access_rows
 
-    # The last day of access logs arrives later: first everything else (a full build),
-    # then that day alone (an incremental daily run).
+    # The last day of access logs and ad deliveries arrives later: first everything else (a
+    # full build), then that day alone (an incremental daily run).
     staged = _staged_landing(out / "landing", Path(args.out).resolve() / f"staged-{requests}")
     env["PODWH_LANDING_DIR"] = str(staged.landing)
     db.unlink(missing_ok=True)
@@ -143,15 +144,18 @@ def main(argv: list[str] | None = None) -> int:
 @dataclass
 class StagedLanding:
     """A landing directory of symlinks to the world's, holding back its last day of access
-    logs until release()."""
+    logs and ad deliveries (what a daily run receives) until release()."""
 
     landing: Path
     held: list[Path]
-    held_rows: int
+    held_rows: int  # access-log rows held back
 
     def release(self) -> None:
         for target in self.held:
-            (self.landing / "access_logs" / target.name).symlink_to(target)
+            (self.landing / target.parent.name / target.name).symlink_to(target)
+
+
+DAILY_FOLDERS = ("access_logs", "ad_delivery")
 
 
 def _staged_landing(source: Path, dest: Path) -> StagedLanding:
@@ -159,16 +163,18 @@ def _staged_landing(source: Path, dest: Path) -> StagedLanding:
     landing = dest / "landing"
     landing.mkdir(parents=True)
     for folder in source.iterdir():
-        if folder.name != "access_logs":
+        if folder.name not in DAILY_FOLDERS:
             (landing / folder.name).symlink_to(folder)
-    logs = sorted((source / "access_logs").iterdir())
-    last_day = max(f.name[:10] for f in logs)
-    (landing / "access_logs").mkdir()
-    held = [f for f in logs if f.name[:10] == last_day]
-    for f in logs:
-        if f not in held:
-            (landing / "access_logs" / f.name).symlink_to(f)
-    held_rows = sum(_rows_in(f) for f in held)
+    last_day = max(f.name[:10] for f in (source / "access_logs").iterdir())
+    held: list[Path] = []
+    for name in DAILY_FOLDERS:
+        (landing / name).mkdir()
+        for f in sorted((source / name).iterdir()):
+            if f.name[:10] == last_day:
+                held.append(f)
+            else:
+                (landing / name / f.name).symlink_to(f)
+    held_rows = sum(_rows_in(f) for f in held if f.parent.name == "access_logs")
     return StagedLanding(landing, held, held_rows)
 
 

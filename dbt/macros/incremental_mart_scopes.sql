@@ -8,8 +8,9 @@
     counted windows than the mart holds (a window gone or no longer counted). Any change to
     a day's set of counted windows shows one or the other. Every day when the mart is new or
     `fingerprint` (of another input, e.g. the user-agent classification) differs from the
-    one its rows were built with. -#}
-{% macro download_days_to_rebuild(fingerprint=none) -%}
+    one its rows were built with. `built_downloads`: the mart's counted windows of a day, as
+    an aggregate over its rows. -#}
+{% macro download_days_to_rebuild(fingerprint=none, built_downloads='sum(downloads)') -%}
     with
 
     watermark as (
@@ -34,7 +35,7 @@
     ),
 
     built_days as (
-        select download_date, sum(downloads) as downloads
+        select download_date, {{ built_downloads }} as downloads
         from {{ this }}
         group by download_date
     )
@@ -56,7 +57,8 @@
     classification or the episodes' release dates): a mart stamps it on its rows and
     rebuilds every day when it changes. Computed when the model renders. -#}
 {% macro relation_fingerprint(relation, columns) -%}
-    {%- if not execute -%}
+    {#- a unit test's inputs are fixtures (CTEs), not relations -#}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return('') }}
     {%- endif -%}
     {%- set rows = run_query("select " ~ columns | join(", ") ~ " from " ~ relation

@@ -41,16 +41,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A condition selecting the days of this run's scope (request_days_to_rebuild(), in the
-    scope table): a list of date literals and the time range they span, both of which the
-    engine can push down to the table scan (a subquery it cannot); false when there are
-    none. -#}
-{% macro request_days_to_rebuild_filter(date_column, time_column) -%}
+{#- A condition selecting the days of this run's scope (the `scope_column` of the scope
+    table, e.g. request_days_to_rebuild()'s request_date): a list of date literals on
+    date_column and the time range they span on time_column, both of which the engine can
+    push down to the table scan (a subquery it cannot); false when there are none. -#}
+{% macro scope_days_filter(scope_column, date_column, time_column) -%}
     {%- if not podcast_warehouse.renders_incremental_run() -%}
         {{ return('false') }}
     {%- endif -%}
-    {%- set days = podcast_warehouse.replace_scope_rows('request_date')
+    {%- set days = podcast_warehouse.replace_scope_rows(scope_column)
                    | map(attribute=0) | map('string') | sort | list -%}
+    {{ return(podcast_warehouse.days_filter(days, date_column, time_column)) }}
+{%- endmacro %}
+
+{#- `date_column` in `days` (ISO dates, sorted) and, when given, `time_column` within the
+    days they span, as literals; false when there are none. -#}
+{% macro days_filter(days, date_column, time_column) -%}
     {%- if days | length == 0 -%}
         {{ return('false') }}
     {%- endif -%}
@@ -58,8 +64,9 @@
     {%- for day in days -%}
         {%- do literals.append("cast('" ~ day ~ "' as date)") -%}
     {%- endfor -%}
-    {{ return('(' ~ date_column ~ ' in (' ~ literals | join(', ') ~ ')'
-              ~ podcast_warehouse._request_time_bounds(time_column, days[0], days[-1]) ~ ')') }}
+    {%- set time_bounds = podcast_warehouse._request_time_bounds(time_column, days[0], days[-1])
+                          if time_column else '' -%}
+    {{ return('(' ~ date_column ~ ' in (' ~ literals | join(', ') ~ ')' ~ time_bounds ~ ')') }}
 {%- endmacro %}
 
 {#- UTC request days an incremental run of int_requests_filtered rebuilds (one column,
@@ -91,7 +98,7 @@
         {%- else %}
         select {{ dbt.dateadd('day', 1 - lookback, 'max(request_date)') }} as first_open_day
         from days
-        where raw_requests is not null
+        where raw_rows is not null
         {%- endif %}
     ),
 
@@ -265,39 +272,48 @@
 {%- endmacro %}
 
 {#- Every request day of the raw requests or of `built` (int_requests_filtered), with both
-    request counts and whether they are out of step: a different request count or latest
-    load time (new, late, replaced or removed files). -#}
+    request counts and whether they are out of step (see days_compared). -#}
 {% macro request_days_compared(built) -%}
+    {{ podcast_warehouse.days_compared(ref('stg_access_logs__request_days'), built,
+                                       'request_date', 'request_count') }}
+{%- endmacro %}
+
+{#- Every day of a raw source's day summary `source_days` (day_column, count_column,
+    latest_loaded_at) or of `built` (a model keeping the raw rows' day_column and
+    _loaded_at), with both row counts (raw_rows, built_rows) and whether they are out of
+    step: a different row count or latest load time (new, late, replaced or removed
+    files). -#}
+{% macro days_compared(source_days, built, day_column, count_column) -%}
     with
 
     source_days as (
         select
-            request_date,
-            request_count,
+            {{ day_column }},
+            {{ count_column }} as row_count,
             latest_loaded_at as loaded_at
-        from {{ ref('stg_access_logs__request_days') }}
+        from {{ source_days }}
     ),
 
     built_days as (
         select
-            request_date,
-            count(*) as request_count,
+            {{ day_column }},
+            count(*) as row_count,
             max(_loaded_at) as loaded_at
         from {{ built }}
-        group by request_date
+        group by {{ day_column }}
     )
 
     select
-        coalesce(source_days.request_date, built_days.request_date) as request_date,
-        source_days.request_count as raw_requests,
-        built_days.request_count as built_requests,
+        coalesce(source_days.{{ day_column }}, built_days.{{ day_column }}) as {{ day_column }},
+        source_days.row_count as raw_rows,
+        built_days.row_count as built_rows,
         (
-            source_days.request_date is null
-            or built_days.request_date is null
-            or source_days.request_count <> built_days.request_count
+            source_days.{{ day_column }} is null
+            or built_days.{{ day_column }} is null
+            or source_days.row_count <> built_days.row_count
             or source_days.loaded_at <> built_days.loaded_at
         ) as is_out_of_step
     from source_days
     full outer join built_days
-        on source_days.request_date = built_days.request_date
+        on source_days.{{ day_column }} = built_days.{{ day_column }}
 {%- endmacro %}

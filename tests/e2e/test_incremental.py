@@ -1,6 +1,7 @@
-"""Incremental counting: access logs arriving over several runs (a first build in bounded
-passes, then new days and a late file for an earlier day) count exactly what the whole
-world counts at once - the ground truth - and a rerun with nothing new rewrites nothing."""
+"""Incremental counting: access logs and ad deliveries arriving over several runs (a first
+build in bounded passes, then new days and a late file for an earlier day) count and
+deliver exactly what the whole world gives at once - the ground truth - and a rerun with
+nothing new rewrites nothing."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ingest.settings import Settings
 from tests.conftest import fresh_postgres_database, requires_postgres
 from tests.e2e.conftest import dbt_cli, mart_frame, materialise, open_warehouse
 from tests.e2e.test_counting import DAILY, _check_exclusions, _counted, _rebuild, _truth
+from tests.e2e.test_sponsorship import _check_delivered
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -26,16 +28,22 @@ STAMPS = """
         (select max(_processed_at) from intermediate.int_downloads_windowed),
         (select max(_processed_at) from marts.fct_episode_daily),
         (select max(_processed_at) from marts.fct_episode_daily_segments),
-        (select max(_processed_at) from marts.fct_show_listeners)
+        (select max(_processed_at) from marts.fct_show_listeners),
+        (select max(_processed_at) from intermediate.int_inserted_ads_matched),
+        (select max(_processed_at) from intermediate.int_download_coverage_merged),
+        (select max(_processed_at) from marts.fct_ad_impressions)
 """
 # marts maintained incrementally (or from incremental ones): compared with a full rebuild
 MARTS = ["fct_episode_daily", "fct_episode_daily_segments", "fct_show_listeners",
-         "fct_episode_performance"]
+         "fct_episode_performance", "fct_ad_impressions"]
+# rebuilt with them by the full refresh that checks them
+INCREMENTAL_INPUTS = ["int_inserted_ads_matched", "int_download_coverage_merged"]
 
 
 def _staged_landing(world: Path, dest: Path) -> tuple[Path, list[Path]]:
-    """A copy of the world's landing folder without its last two days of access logs and
-    one file of the day before them (arriving late); returns it and the held-back files."""
+    """A copy of the world's landing folder without its last two days of access logs and ad
+    deliveries and one access-log file of the day before them (arriving late); returns it
+    and the held-back files (each to go back to its folder)."""
     landing = dest / "landing"
     shutil.copytree(world / "landing", landing, symlinks=True)
     logs = sorted((landing / "access_logs").iterdir())
@@ -43,11 +51,13 @@ def _staged_landing(world: Path, dest: Path) -> tuple[Path, list[Path]]:
     held = [f for f in logs if f.name[:10] in days[-2:]]
     late_day = [f for f in logs if f.name[:10] == days[-3]]
     held.append(late_day[-1])
+    held += [f for f in (landing / "ad_delivery").iterdir() if f.name[:10] in days[-2:]]
+    assert any(f.parent.name == "ad_delivery" for f in held)
     spool = dest / "held"
-    spool.mkdir()
     for f in held:
-        f.rename(spool / f.name)
-    return landing, sorted(spool.iterdir())
+        (spool / f.parent.name).mkdir(parents=True, exist_ok=True)
+        f.rename(spool / f.parent.name / f.name)
+    return landing, sorted(spool.glob("*/*"))
 
 
 def _requests(world: Path) -> int:
@@ -69,13 +79,14 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     batch = str(_requests(world) // 4)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
     for f in held:  # two new days and a late file for an earlier, still open, day
-        shutil.move(f, landing / "access_logs" / f.name)
+        shutil.move(f, landing / f.parent.name / f.name)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
     counted, truth = _counted(settings), _truth(world, "first_touch")
     assert counted["downloads"].sum() == truth["downloads"].sum()
     assert counted.reset_index(drop=True).equals(truth.reset_index(drop=True))
     assert _counted(settings, DAILY).reset_index(drop=True).equals(truth.reset_index(drop=True))
     _check_exclusions(settings, world)
+    _check_delivered(settings, world)
     # the marts rewrote only the days the new files could change: from the day before the
     # late file's (a rolling window opened then may reach into it) on
     first_changed = dt.date.fromisoformat(min(f.name[:10] for f in held)) - dt.timedelta(days=1)
@@ -87,7 +98,8 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     assert counted.reset_index(drop=True).equals(_counted(settings).reset_index(drop=True))
 
     built = _marts(settings)
-    _rebuild(settings, "first_touch", tmp_path, " ".join(MARTS), "--full-refresh")
+    _rebuild(settings, "first_touch", tmp_path, " ".join(INCREMENTAL_INPUTS + MARTS),
+             "--full-refresh")
     for mart, frame in _marts(settings).items():
         pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
 

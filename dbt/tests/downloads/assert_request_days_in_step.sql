@@ -4,6 +4,6 @@
 -- error: the built numbers stand until `dbt build --full-refresh` rebuilds them.
 {{ config(severity='warn') }}
 
-select request_date, raw_requests, built_requests
+select request_date, raw_rows as raw_requests, built_rows as built_requests
 from ({{ request_days_compared(ref('int_requests_filtered')) }}) as days
 where is_out_of_step

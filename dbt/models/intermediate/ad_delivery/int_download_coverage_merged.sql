@@ -1,7 +1,19 @@
 -- One row per merged run of covered bytes of a counted download, [segment_start,
--- segment_end): the union of its requests' byte ranges as disjoint runs. Only downloads of
--- episodes that carry ads: an ad is delivered when one run contains all of its bytes.
-{{ config(materialized='table') }}
+-- segment_end): the union of its requests' byte ranges as disjoint runs. An ad is delivered
+-- when one run contains all of its bytes.
+-- Incremental by download day: a run rebuilds the days coverage_days_to_rebuild() names
+-- (days whose counted windows changed; every day when a file size changed), reading only
+-- those days' windows and the requests of their time span.
+-- depends_on: {{ ref('int_downloads_windowed') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='coverage_days_to_rebuild',
+    unique_key='download_date',
+    on_schema_change='fail',
+) }}
+{{ materialize_replace_scope() }}
+{%- set span = scoped_windows_span() if renders_incremental_run() else none %}
 
 with
 
@@ -9,6 +21,9 @@ downloads as (
 
     select * from {{ ref('int_downloads_windowed') }}
     where is_counted
+    {%- if is_incremental() %}
+        and {{ days_filter(span.days, 'download_date', 'window_started_at') if span else 'false' }}
+    {%- endif %}
 
 ),
 
@@ -16,6 +31,10 @@ requests as (
 
     select * from {{ ref('int_requests_filtered') }}
     where exclusion_reason is null
+    {%- if span %}
+        and requested_at between {{ span.first }} and {{ span.last }}
+        and request_date between cast({{ span.first }} as date) and cast({{ span.last }} as date)
+    {%- endif %}
 
 ),
 
@@ -25,44 +44,18 @@ episodes as (
 
 ),
 
-baked_in_ads as (
-
-    select * from {{ ref('stg_ad_delivery__baked_in_ads') }}
-
-),
-
-inserted_ads as (
-
-    select * from {{ ref('int_inserted_ads_matched') }}
-
-),
-
-episodes_with_ads as (
-
-    select episode_id
-    from baked_in_ads
-
-    union
-
-    select episode_id
-    from inserted_ads
-    where episode_id is not null
-
-),
-
 -- the requests of each counted download (a window's requests lie between its first and
 -- last request: windows of one listener x episode never interleave)
 covered as (
 
     select
         downloads.download_window_id,
+        downloads.download_date,
         requests.request_id,
         {{ coverage_start('requests.http_status', 'requests.range_header',
                           'episodes.file_size_bytes') }} as coverage_start,
         requests.bytes_sent
     from downloads
-    inner join episodes_with_ads
-        on downloads.episode_id = episodes_with_ads.episode_id
     inner join episodes
         on downloads.episode_id = episodes.episode_id
     inner join requests
@@ -108,10 +101,13 @@ final as (
     select
         download_window_id,
         segment_seq,
+        download_date,
         min(coverage_start) as segment_start,
-        max(coverage_end) as segment_end
+        max(coverage_end) as segment_end,
+        '{{ coverage_fingerprint() }}' as _inputs_fingerprint,
+        {{ processed_at() }} as _processed_at
     from numbered
-    group by download_window_id, segment_seq
+    group by download_window_id, download_date, segment_seq
 
 )
 

@@ -1,13 +1,28 @@
 -- One row per inserted ad of the ad-delivery logs, with the listener key (IP /64 + user
 -- agent, as download counting keys listeners) and the episode its URL is the enclosure of.
--- A table: ad delivery reads it twice, and it is as long as the delivery logs.
-{{ config(materialized='table') }}
+-- Incremental by UTC delivery day: a run rebuilds the days delivery_days_to_rebuild() names
+-- (changed raw rows, deliveries whose URL now matches an episode; every day when the salt
+-- changed). Matching is local to one delivery, so a day rebuilt alone is what a full build
+-- gives.
+-- depends_on: {{ ref('stg_ad_delivery__delivery_days') }}
+{%- set fingerprint = ip_lookup_fingerprint(with_country=false) %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='delivery_days_to_rebuild',
+    unique_key='delivered_date',
+    on_schema_change='fail',
+) }}
+{{ materialize_replace_scope() }}
 
 with
 
 inserted_ads as (
 
     select * from {{ ref('stg_ad_delivery__inserted_ads') }}
+    {%- if is_incremental() %}
+    where {{ scope_days_filter('delivered_date', 'delivered_date', 'delivered_at') }}
+    {%- endif %}
 
 ),
 
@@ -33,7 +48,12 @@ final as (
         inserted_ads.ad_position,
         inserted_ads.byte_start,
         inserted_ads.byte_end,
-        inserted_ads.delivered_at
+        inserted_ads.delivered_at,
+        inserted_ads.delivered_date,
+        inserted_ads.url_normalized,
+        inserted_ads._loaded_at,
+        '{{ fingerprint }}' as _inputs_fingerprint,
+        {{ processed_at() }} as _processed_at
     from inserted_ads
     left join episode_urls
         on inserted_ads.url_normalized = episode_urls.enclosure_url_normalized

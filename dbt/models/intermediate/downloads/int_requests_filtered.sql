@@ -21,7 +21,7 @@ requests as (
 
     select * from {{ ref('stg_access_logs__requests') }}
     {%- if is_incremental() %}
-    where {{ request_days_to_rebuild_filter('request_date', 'requested_at') }}
+    where {{ scope_days_filter('request_date', 'request_date', 'requested_at') }}
     {%- else %}
     where {{ request_date_bounds('request_date', 'requested_at') }}
     {%- endif %}

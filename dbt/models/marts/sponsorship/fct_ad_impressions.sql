@@ -4,10 +4,28 @@
 --     that download's window, whose bytes [byte_start, byte_end) all were sent.
 -- An ad is delivered at most once per download; impression_date is the download's date,
 -- so delivered ads and counted downloads add up day by day.
+-- Incremental by impression (download) day: a run rebuilds the days
+-- impression_days_to_rebuild() names (rebuilt coverage, days a changed delivery can reach;
+-- every day when the line items or baked-in ads changed), reading only those days'
+-- downloads and the deliveries of their time span.
 -- grain: ad_impression_id (download x ad). The listener's key, country and app are the
 -- download's: join fct_downloads on download_id (kept out here: at 100M requests every
 -- carried column costs gigabytes in the joins).
+-- depends_on: {{ ref('int_downloads_windowed') }}
 {%- set window_type = download_window_type() %}
+{%- set fingerprint = impressions_fingerprint() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    replace_scope='impression_days_to_rebuild',
+    unique_key='impression_date',
+    on_schema_change='fail',
+) }}
+{{ materialize_replace_scope() }}
+{%- set span = scoped_windows_span('impression_date') if renders_incremental_run() else none %}
+{#- the download's columns every impression carries, from either kind of ad -#}
+{%- set download_columns = ['tenant_id', 'show_id', 'episode_id', 'listener_ip_hash',
+                            'download_date'] %}
 
 with
 
@@ -15,12 +33,18 @@ downloads as (
 
     select * from {{ ref('int_downloads_windowed') }}
     where is_counted
+    {%- if is_incremental() %}
+        and {{ days_filter(span.days, 'download_date', 'window_started_at') if span else 'false' }}
+    {%- endif %}
 
 ),
 
 segments as (
 
     select * from {{ ref('int_download_coverage_merged') }}
+    {%- if is_incremental() %}
+    where {{ days_filter(span.days, 'download_date', none) if span else 'false' }}
+    {%- endif %}
 
 ),
 
@@ -33,6 +57,11 @@ baked_in_ads as (
 inserted_ads as (
 
     select * from {{ ref('int_inserted_ads_matched') }}
+    {%- if span %}
+    -- a delivery of a window lies in [its first request, its last request + 24 h)
+    where delivered_at >= {{ span.first }}
+        and delivered_at < {{ span.last }} + {{ hours_interval(24) }}
+    {%- endif %}
 
 ),
 
@@ -52,11 +81,9 @@ baked_delivered as (
         baked_in_ads.ad_position,
         baked_in_ads.byte_start,
         baked_in_ads.byte_end,
-        downloads.tenant_id,
-        downloads.show_id,
-        downloads.episode_id,
-        downloads.listener_ip_hash,
-        downloads.download_date,
+        {%- for column in download_columns %}
+        downloads.{{ column }},
+        {%- endfor %}
         downloads.window_started_at as delivered_at
     from downloads
     inner join baked_in_ads
@@ -79,11 +106,9 @@ inserted_delivered as (
         inserted_ads.ad_position,
         inserted_ads.byte_start,
         inserted_ads.byte_end,
-        downloads.tenant_id,
-        downloads.show_id,
-        downloads.episode_id,
-        downloads.listener_ip_hash,
-        downloads.download_date,
+        {%- for column in download_columns %}
+        downloads.{{ column }},
+        {%- endfor %}
         inserted_ads.delivered_at
     from inserted_ads
     inner join downloads
@@ -131,7 +156,9 @@ final as (
         delivered.download_window_id as download_id,
         delivered.listener_ip_hash as household_ip_hash,
         delivered.delivered_at,
-        delivered.download_date as impression_date
+        delivered.download_date as impression_date,
+        '{{ fingerprint }}' as _inputs_fingerprint,
+        {{ processed_at() }} as _processed_at
     from delivered
     -- ads of line items whose booking has errors wait for it to be fixed
     inner join line_items

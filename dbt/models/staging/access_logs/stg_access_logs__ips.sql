@@ -16,35 +16,7 @@
 
 with
 
-source as (
-
-    select * from {{ source('access_logs', 'access_logs') }}
-    where {{ loaded_since_filter(fingerprint) }}
-
-),
-
-spellings as (
-
-    select
-        lower(trim(ip)) as ip,
-        max(_loaded_at) as _loaded_at
-    from source
-    where ip is not null
-    group by lower(trim(ip))
-
-),
-
-keyed as (
-
-    select
-        {{ hash_ip('ip') }} as ip_key,
-        {{ hash_ip(ip_canonical('ip')) }} as ip_hash,
-        {{ hash_ip(ip_listener_prefix('ip')) }} as listener_ip_hash,
-        {{ ip_range_key('ip') }} as range_key,
-        _loaded_at
-    from spellings
-
-),
+{{ ip_lookup_keyed(source('access_logs', 'access_logs'), fingerprint) }},
 
 countries as (
 

@@ -1,0 +1,135 @@
+{#- What the incremental ad-delivery models rebuild in a run (their replace_scope macros).
+    See METHODOLOGY.md, "Incremental processing". -#}
+
+{#- UTC delivery days int_inserted_ads_matched rebuilds: days whose raw deliveries changed
+    (row count or latest load time differ: new, late, replaced or removed files), days
+    with unmatched deliveries whose URL now matches an episode (a feed polled late), and
+    every day when the salt changed (the listener keys). -#}
+{% macro delivery_days_to_rebuild() -%}
+    with
+
+    days as (
+        {{ podcast_warehouse.days_compared(ref('stg_ad_delivery__delivery_days'), this,
+                                           'delivered_date', 'delivery_count') }}
+    ),
+
+    settings as (
+        select count(*) as stale_rows
+        from {{ this }}
+        where _inputs_fingerprint <> '{{ ip_lookup_fingerprint(with_country=false) }}'
+    ),
+
+    rematched_days as (
+        select distinct built.delivered_date
+        from {{ this }} as built
+        inner join {{ ref('int_episode_urls_ranked') }} as episode_urls
+            on built.url_normalized = episode_urls.enclosure_url_normalized
+        where built.episode_id is null
+    )
+
+    select days.delivered_date
+    from days
+    cross join settings
+    where settings.stale_rows > 0 or days.is_out_of_step
+    union
+    select delivered_date from rematched_days
+{%- endmacro %}
+
+{#- Download days int_download_coverage_merged rebuilds: days whose counted windows changed
+    (download_days_to_rebuild); every day when an episode's file size changed (a suffix
+    range's start). -#}
+{% macro coverage_days_to_rebuild() -%}
+    {{ download_days_to_rebuild(coverage_fingerprint(),
+                                built_downloads='count(distinct download_window_id)') }}
+{%- endmacro %}
+
+{% macro coverage_fingerprint() -%}
+    {{ return(relation_fingerprint(ref('int_episodes_sized'), ['episode_id', 'file_size_bytes'])) }}
+{%- endmacro %}
+
+{#- What every impression of fct_ad_impressions derives from besides downloads, coverage and
+    deliveries: the line items (booking errors keep some out) and the baked-in ads. -#}
+{% macro impressions_fingerprint() -%}
+    {{ return(local_md5(
+        relation_fingerprint(ref('dim_line_items'), ['line_item_id', 'campaign_id', 'sponsor_id'])
+        ~ '|' ~ relation_version(ref('stg_ad_delivery__baked_in_ads')))) }}
+{%- endmacro %}
+
+{#- Download days fct_ad_impressions rebuilds (impression_date is the download's day):
+    - days whose coverage runs were rebuilt since the mart's last run, and built days that
+      no longer have any (every counted download of the day gone);
+    - days of counted windows a delivery rebuilt since then can fall in: under every window
+      type a delivery of a window lies in [its first request, its last request + 24 h);
+    - every day when the mart is new or impressions_fingerprint() changed. -#}
+{% macro impression_days_to_rebuild() -%}
+    with
+
+    watermark as (
+        select
+            max(_processed_at) as processed_at,
+            max(case when _inputs_fingerprint <> '{{ impressions_fingerprint() }}'
+                then 1 else 0 end) as inputs_changed
+        from {{ this }}
+    ),
+
+    coverage_days as (
+        select download_date, max(_processed_at) as processed_at
+        from {{ ref('int_download_coverage_merged') }}
+        group by download_date
+    ),
+
+    built_days as (
+        select distinct impression_date as download_date
+        from {{ this }}
+    ),
+
+    changed_delivery_days as (
+        select distinct deliveries.delivered_date
+        from {{ ref('int_inserted_ads_matched') }} as deliveries
+        cross join watermark
+        where deliveries._processed_at > watermark.processed_at
+    ),
+
+    delivery_reached_days as (
+        select distinct downloads.download_date
+        from {{ ref('int_downloads_windowed') }} as downloads
+        inner join changed_delivery_days
+            on changed_delivery_days.delivered_date
+                between cast(downloads.window_started_at as date)
+                and cast(downloads.last_request_at + {{ hours_interval(24) }} as date)
+        where downloads.is_counted
+    )
+
+    select coalesce(coverage_days.download_date, built_days.download_date) as impression_date
+    from coverage_days
+    full outer join built_days
+        on coverage_days.download_date = built_days.download_date
+    cross join watermark
+    where watermark.processed_at is null
+        or watermark.inputs_changed = 1
+        or coverage_days.download_date is null
+        or coverage_days.processed_at > watermark.processed_at
+    union
+    select download_date as impression_date from delivery_reached_days
+{%- endmacro %}
+
+{#- The download days of this run's scope (the scope table's `scope_column`) and the time
+    span [first request, last request] of their counted windows, as literals a scan can skip
+    row groups with; none when there are no such windows. -#}
+{% macro scoped_windows_span(scope_column='download_date') -%}
+    {%- set days = podcast_warehouse.replace_scope_rows(scope_column)
+                   | map(attribute=0) | map('string') | sort | list -%}
+    {%- if days | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set row = run_query(
+        "select min(window_started_at), max(last_request_at) from "
+        ~ ref('int_downloads_windowed') ~ " where is_counted and "
+        ~ podcast_warehouse.days_filter(days, 'download_date', 'window_started_at')).rows[0] -%}
+    {%- if row[0] is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({'days': days,
+               'first': "cast('" ~ row[0] ~ "' as " ~ dbt.type_timestamp() ~ ")",
+               'last': "cast('" ~ row[1] ~ "' as " ~ dbt.type_timestamp() ~ ")"}) }}
+{%- endmacro %}
