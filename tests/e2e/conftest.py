@@ -30,8 +30,9 @@ MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",
          "fct_campaign_delivery_daily", "fct_conversions", "fct_touchpoints", "fct_attribution",
          "fct_campaign_roi", "fct_campaign_incrementality",
          "fct_show_revenue_weekly"]
-# When a row was fetched, loaded or (re)built is the clock's business, not the data's.
-CLOCK_TIME = re.compile(r"(fetched|seen|loaded|processed|changed)_at$")
+# When a row was fetched, loaded or (re)built is the clock's business, not the data's; so is
+# an incremental model's fingerprint of its inputs (it includes their load times).
+BOOKKEEPING = re.compile(r"(fetched|seen|loaded|processed|changed)_at$|^_inputs_fingerprint$")
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +66,7 @@ def mart_frame(wh: Warehouse, mart: str) -> pd.DataFrame:
     cols = [r[0] for r in wh.fetchall(
         "select column_name from information_schema.columns "
         "where table_schema = 'marts' and table_name = ? order by ordinal_position", [mart])]
-    frame = pd.DataFrame(rows, columns=cols).drop(columns=[c for c in cols if CLOCK_TIME.search(c)])
+    frame = pd.DataFrame(rows, columns=cols).drop(columns=[c for c in cols if BOOKKEEPING.search(c)])
     # sums of floats may differ in their last bits between engines (summation order)
     floats = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, float)).any()]
     frame[floats] = frame[floats].apply(lambda col: col.map(
