@@ -66,7 +66,8 @@ def mart_frame(wh: Warehouse, mart: str) -> pd.DataFrame:
     cols = [r[0] for r in wh.fetchall(
         "select column_name from information_schema.columns "
         "where table_schema = 'marts' and table_name = ? order by ordinal_position", [mart])]
-    frame = pd.DataFrame(rows, columns=cols).drop(columns=[c for c in cols if BOOKKEEPING.search(c)])
+    frame = pd.DataFrame(rows, columns=cols)
+    frame = frame.drop(columns=[c for c in cols if BOOKKEEPING.search(c)])
     # sums of floats may differ in their last bits between engines (summation order)
     floats = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, float)).any()]
     frame[floats] = frame[floats].apply(lambda col: col.map(
