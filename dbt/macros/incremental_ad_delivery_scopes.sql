@@ -58,8 +58,9 @@
 {#- Download days fct_ad_impressions rebuilds (impression_date is the download's day):
     - days whose coverage runs were rebuilt since the mart's last run, and built days that
       no longer have any (every counted download of the day gone);
-    - days of counted windows a delivery rebuilt since then can fall in: under every window
-      type a delivery of a window lies in [its first request, its last request + 24 h);
+    - days of counted windows a delivery rebuilt since then, or a delivery day gone, can fall
+      in: under every window type a delivery of a window lies in [its first request, its
+      last request + 24 h);
     - every day when the mart is new or impressions_fingerprint() changed. -#}
 {% macro impression_days_to_rebuild() -%}
     with
@@ -83,11 +84,24 @@
         from {{ this }}
     ),
 
+    -- delivery days the mart has impressions of and the deliveries no longer have (their
+    -- files deleted): no rebuilt delivery row points at them
+    gone_delivery_days as (
+        select cast(delivered_at as date) as delivered_date
+        from {{ this }}
+        where ad_type = 'dynamic'
+        except
+        select delivered_date
+        from {{ ref('int_inserted_ads_matched') }}
+    ),
+
     changed_delivery_days as (
-        select distinct deliveries.delivered_date
+        select deliveries.delivered_date
         from {{ ref('int_inserted_ads_matched') }} as deliveries
         cross join watermark
         where deliveries._processed_at > watermark.processed_at
+        union
+        select delivered_date from gone_delivery_days
     ),
 
     delivery_reached_days as (

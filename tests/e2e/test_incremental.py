@@ -74,7 +74,7 @@ def _stamps(settings: Settings) -> tuple:
 
 
 def _check_incremental(settings: Settings, world: Path, landing: Path, held: list[Path],
-                       tmp_path: Path) -> None:
+                       tmp_path: Path, empty_a_delivery_day: bool = False) -> None:
     # first build in about four passes of at most a quarter of the requests each
     batch = str(_requests(world) // 4)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
@@ -97,11 +97,39 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     assert _stamps(settings) == stamps
     assert counted.reset_index(drop=True).equals(_counted(settings).reset_index(drop=True))
 
+    if empty_a_delivery_day:
+        _check_emptied_delivery_day(settings, landing)
+
     built = _marts(settings)
     _rebuild(settings, "first_touch", tmp_path, " ".join(INCREMENTAL_INPUTS + MARTS),
              "--full-refresh")
     for mart, frame in _marts(settings).items():
         pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
+
+
+DYNAMIC_ADS_OF_DAY = """
+    select count(*) from marts.fct_ad_impressions
+    where ad_type = 'dynamic' and cast(delivered_at as date) = cast(? as date)
+"""
+
+
+def _check_emptied_delivery_day(settings: Settings, landing: Path) -> None:
+    """A day's delivery file replaced by an empty one: the day's inserted ads leave the
+    mart though no delivery row is left to point at the downloads they were counted in."""
+    day_file = sorted((landing / "ad_delivery").glob("*.jsonl"))[1]
+    day = day_file.name[:10]
+
+    def delivered() -> int:
+        wh = open_warehouse(settings)
+        try:
+            return wh.fetchall(DYNAMIC_ADS_OF_DAY, [day])[0][0]
+        finally:
+            wh.close()
+
+    assert delivered() > 0
+    day_file.write_text("")
+    materialise(settings)
+    assert delivered() == 0
 
 
 def _days_rewritten(settings: Settings) -> list[dt.date]:
@@ -151,7 +179,7 @@ def test_duckdb_incremental_runs_count_the_whole_world(world: Path, tmp_path: Pa
     landing, held = _staged_landing(world, tmp_path)
     settings = Settings(warehouse="duckdb", duckdb_path=tmp_path / "w.duckdb",
                         landing_dir=landing)
-    _check_incremental(settings, world, landing, held, tmp_path)
+    _check_incremental(settings, world, landing, held, tmp_path, empty_a_delivery_day=True)
     _check_tests_read_the_latest_run(settings, tmp_path)
 
 
