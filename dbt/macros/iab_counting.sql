@@ -1,5 +1,4 @@
-{#- Settings of the IAB v2.3 download counting (docs/methodology in dbt/README: see
-    models/marts/audience/_methodology.md). -#}
+{#- Settings of the IAB v2.3 download counting (see dbt/METHODOLOGY.md). -#}
 
 {#- The configured window type: calendar | first_touch (default) | last_touch. -#}
 {% macro download_window_type() -%}

@@ -53,7 +53,7 @@ credited as (
 
 ),
 
-{%- set models = ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based'] %}
+{%- set models = heuristic_attribution_models() %}
 
 unpivoted as (
 

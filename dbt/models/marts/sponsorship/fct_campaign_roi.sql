@@ -7,7 +7,7 @@
 --                     attribution window after one of their impressions;
 --   conversions, revenue - the model's credits; ROAS = revenue / spend, CPA = spend /
 --   conversions, cost per visitor = spend / visitors, conversion rate = visitors / reach.
-{%- set models = ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based'] %}
+{%- set models = heuristic_attribution_models() %}
 
 with
 
