@@ -5,7 +5,7 @@ generate the world, load its landing files except the last day of access logs an
 deliveries, build the dbt models (`podwh transform`: a full build), load that last day,
 build again (an incremental daily run), Python assets. Prints one row per stage with wall
 time, rows per second and peak memory, and the incremental build's cost as a share of the
-full one.
+full one: overall, and by dbt node time for the listening and the sponsorship models alone.
 """
 
 from __future__ import annotations
@@ -57,22 +57,55 @@ def run_stage(name: str, cmd: list[str], env: dict[str, str], cwd: Path = PROJEC
     return Stage(name, seconds, usage.ru_maxrss / 1024, None, started)
 
 
-def dbt_profile(stage: Stage, top: int = 12) -> str:
-    """The slowest dbt nodes of a stage, from the run_results.json of every dbt invocation
-    it made, and the time outside any node (process start-up, parsing, connections)."""
+# Model folders of the sponsorship side (issue 4); the rest is listening analytics.
+SPONSORSHIP_PATHS = tuple(f"models/{folder}/" for folder in (
+    "staging/ad_delivery", "staging/bookings", "staging/conversions", "staging/engagement",
+    "intermediate/ad_delivery", "intermediate/attribution", "intermediate/bookings",
+    "marts/sponsorship", "marts/revenue"))
+
+
+def node_times(stage: Stage) -> dict[str, float]:
+    """Execution time per dbt node (model or test) over every dbt invocation of a stage,
+    from their run_results.json. The DuckDB profile runs one thread, so they add up."""
     timings: dict[str, float] = {}
     for path in (PROJECT_ROOT / "dbt" / "target").rglob("run_results.json"):
         if path.stat().st_mtime < stage.started:
             continue
         for result in json.loads(path.read_text())["results"]:
-            name = result["unique_id"].split(".", 2)[-1]
-            timings[name] = timings.get(name, 0.0) + float(result["execution_time"] or 0.0)
+            uid = result["unique_id"]
+            timings[uid] = timings.get(uid, 0.0) + float(result["execution_time"] or 0.0)
+    return timings
+
+
+def node_area(uid: str, nodes: dict[str, dict]) -> str:
+    """listening or sponsorship: a model by its folder, a test by the models it reads
+    (sponsorship if any is)."""
+    node = nodes.get(uid, {})
+    if node.get("resource_type") == "model":
+        path = node.get("original_file_path", "")
+        return "sponsorship" if path.startswith(SPONSORSHIP_PATHS) else "listening"
+    models = [d for d in node.get("depends_on", {}).get("nodes", []) if d.startswith("model.")]
+    areas = {node_area(m, nodes) for m in models}
+    return "sponsorship" if "sponsorship" in areas else "listening"
+
+
+def dbt_profile(stage: Stage, top: int = 12) -> tuple[str, dict[str, float]]:
+    """The slowest dbt nodes of a stage, the node time by area (listening, sponsorship),
+    and the time outside any node (process start-up, parsing, connections)."""
+    timings = node_times(stage)
+    manifest = json.loads((PROJECT_ROOT / "dbt" / "target" / "manifest.json").read_text())
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    areas: dict[str, float] = {}
+    for uid, seconds in timings.items():
+        area = node_area(uid, nodes)
+        areas[area] = areas.get(area, 0.0) + seconds
     in_nodes = sum(timings.values())
-    lines = [f"  {seconds:8.1f} s  {name}" for name, seconds in
+    lines = [f"  {seconds:8.1f} s  {uid.split('.', 2)[-1]}" for uid, seconds in
              sorted(timings.items(), key=lambda item: -item[1])[:top]]
-    lines.append(f"  {in_nodes:8.1f} s  in {len(timings)} nodes; "
-                 f"{stage.seconds - in_nodes:.1f} s outside them")
-    return "\n".join(lines)
+    lines.append(f"  {in_nodes:8.1f} s  in {len(timings)} nodes ("
+                 + ", ".join(f"{a} {t:.1f} s" for a, t in sorted(areas.items()))
+                 + f"); {stage.seconds - in_nodes:.1f} s outside them")
+    return "\n".join(lines), areas
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     build = run_stage("dbt build (full)", [*podwh, "transform"], env)
     build.rows = access_rows - staged.held_rows
     stages.append(build)
-    profiles = [("dbt build (full)", dbt_profile(build))]
+    profiles = [("dbt build (full)", *dbt_profile(build))]
 
     staged.release()
     day = run_stage("load (one more day)", [*podwh, "load"], env)
@@ -124,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     inc = run_stage("dbt build (incremental)", [*podwh, "transform"], env)
     inc.rows = staged.held_rows
     stages.append(inc)
-    profiles.append(("dbt build (incremental)", dbt_profile(inc)))
+    profiles.append(("dbt build (incremental)", *dbt_profile(inc)))
     analyses = run_stage("python assets", [*podwh, "analyse"], env)
     stages.append(analyses)
 
@@ -135,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     for stage in stages:
         print(stage.row())
     print(f"incremental / full dbt build: {inc.seconds / build.seconds:.1%}")
-    for name, profile in profiles:
+    (_, _, full_areas), (_, _, inc_areas) = profiles
+    for area in sorted(full_areas):
+        print(f"  {area} models and tests alone (node time): "
+              f"{inc_areas.get(area, 0.0) / full_areas[area]:.1%}")
+    for name, profile, _ in profiles:
         print(f"\n{name}: where the time went\n{profile}")
     print(f"(bench driver itself: {self_peak:,.0f} MB)")
     return 0

@@ -1,7 +1,7 @@
 -- One row per campaign: did exposure cause conversions, beyond what would have happened
 -- anyway? Exposed households (a delivered ad) against comparable unexposed ones: the
--- households that listened to the tenant's shows during the flight without being exposed
--- to any campaign of the sponsor.
+-- households with a counted download of the tenant's shows (at any time in the data, not
+-- only during the flight) never exposed to any campaign of the sponsor.
 --   exposed: orders from the sponsor between a household's first exposure and its last
 --     exposure + the attribution window (the data's horizon at most), over household-days;
 --   unexposed: orders over household-days from the flight's start to its end + window;
