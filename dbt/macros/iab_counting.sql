@@ -26,6 +26,23 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Where an inserted ad delivered to a download's listener belongs to that download: the
+    (exclusive) end of the span [window_started_at, end) a delivery of the window lies in,
+    by the window type's own rule: its UTC day (calendar), 24 h from its first request
+    (first_touch), 24 h from its last request (last_touch). `window` names a relation of
+    int_downloads_windowed. fct_ad_impressions joins by it and its incremental scope
+    finds the windows a changed delivery day reaches by it. -#}
+{% macro delivery_window_end(window) -%}
+    {%- set window_type = download_window_type() -%}
+    {%- if window_type == 'calendar' -%}
+        cast({{ window }}.download_date as {{ dbt.type_timestamp() }}) + {{ hours_interval(24) }}
+    {%- elif window_type == 'first_touch' -%}
+        {{ window }}.window_started_at + {{ hours_interval(24) }}
+    {%- else -%}
+        {{ window }}.last_request_at + {{ hours_interval(24) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- An interval of `hours` hours, added to a timestamp the same way on both engines. -#}
 {% macro hours_interval(hours) -%}
     interval '{{ hours }} hours'

@@ -59,8 +59,8 @@
     - days whose coverage runs were rebuilt since the mart's last run, and built days that
       no longer have any (every counted download of the day gone);
     - days of counted windows a delivery rebuilt since then, or a delivery day gone, can fall
-      in: under every window type a delivery of a window lies in [its first request, its
-      last request + 24 h);
+      in (by the window type's rule, delivery_window_end: a first-touch window reaches the
+      day after its start at most);
     - every day when the mart is new or impressions_fingerprint() changed. -#}
 {% macro impression_days_to_rebuild() -%}
     with
@@ -110,7 +110,7 @@
         inner join changed_delivery_days
             on changed_delivery_days.delivered_date
                 between cast(downloads.window_started_at as date)
-                and cast(downloads.last_request_at + {{ hours_interval(24) }} as date)
+                and cast({{ delivery_window_end('downloads') }} as date)
         where downloads.is_counted
     )
 

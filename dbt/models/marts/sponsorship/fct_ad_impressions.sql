@@ -12,7 +12,6 @@
 -- download's: join fct_downloads on download_id (kept out here: at 100M requests every
 -- carried column costs gigabytes in the joins).
 -- depends_on: {{ ref('int_downloads_windowed') }}
-{%- set window_type = download_window_type() %}
 {%- set fingerprint = impressions_fingerprint() %}
 {{ config(
     materialized='incremental',
@@ -115,13 +114,7 @@ inserted_delivered as (
         on inserted_ads.listener_key = downloads.listener_key
         and inserted_ads.episode_id = downloads.episode_id
         and inserted_ads.delivered_at >= downloads.window_started_at
-        {%- if window_type == 'calendar' %}
-        and cast(inserted_ads.delivered_at as date) = downloads.download_date
-        {%- elif window_type == 'first_touch' %}
-        and inserted_ads.delivered_at < downloads.window_started_at + {{ hours_interval(24) }}
-        {%- else %}
-        and inserted_ads.delivered_at < downloads.last_request_at + {{ hours_interval(24) }}
-        {%- endif %}
+        and inserted_ads.delivered_at < {{ delivery_window_end('downloads') }}
     inner join segments
         on downloads.download_window_id = segments.download_window_id
         and segments.segment_start <= inserted_ads.byte_start
