@@ -116,9 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(DEFAULT_DATA_DIR / "bench"))
     parser.add_argument("--reuse-world", action="store_true",
                         help="skip generation when the world already exists")
-    parser.add_argument("--replay-last-day", action="store_true",
-                        help="on the warehouse of an earlier run: take the last day out again "
-                        "(raw rows deleted, dbt build), then time its daily run alone")
     args = parser.parse_args(argv)
     requests = 100_000_000 if args.large else args.requests
     out = Path(args.out).resolve() / f"world-{requests}"
@@ -126,8 +123,6 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PODWH_WAREHOUSE": "duckdb", "PODWH_DUCKDB_PATH": str(db),
            "PODWH_LANDING_DIR": str(out / "landing")}
     stages: list[Stage] = []
-    if args.replay_last_day:
-        return replay_last_day(out, db, env)
 
     if not (args.reuse_world and (out / "world.json").exists()):
         cmd = [str(BIN / "python"), "-m", "ingest.synth", "--out", str(out),
@@ -181,48 +176,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{name}: where the time went\n{profile}")
     print(f"(bench driver itself: {self_peak:,.0f} MB)")
     return 0
-
-
-def replay_last_day(world: Path, db: Path, env: dict[str, str]) -> int:
-    """Undo the last day's load on a built warehouse (its raw rows deleted, a dbt build to
-    take it out), then load it and time the daily run, as the full benchmark does."""
-    if not db.exists():
-        raise SystemExit(f"{db} does not exist: run the benchmark once without --replay-last-day")
-    staged = _staged_landing(world / "landing", db.parent / f"staged-{world.name[6:]}")
-    env["PODWH_LANDING_DIR"] = str(staged.landing)
-    _unload(db, staged.held, world / "landing")
-    podwh = [str(BIN / "python"), "-m", "dagster_project.cli"]
-    undo = run_stage("dbt build (day removed)", [*podwh, "transform"], env)
-    staged.release()
-    day = run_stage("load (one more day)", [*podwh, "load"], env)
-    inc = run_stage("dbt build (incremental)", [*podwh, "transform"], env)
-    inc.rows = staged.held_rows
-    print("| stage                  | wall s    | rows           | rows/s         | peak MB   |")
-    for stage in (undo, day, inc):
-        print(stage.row())
-    profile, _ = dbt_profile(inc)
-    print(f"\ndbt build (incremental): where the time went\n{profile}")
-    return 0
-
-
-def _unload(db: Path, files: list[Path], landing: Path) -> None:
-    """Delete what the loader wrote for `files` (their raw rows, quarantine rows and
-    manifest entries), as if they had never been loaded."""
-    from ingest.contract import TABLES
-
-    tables = {t.source: t.name for t in TABLES}
-    con = duckdb.connect(str(db))
-    try:
-        for f in files:
-            rel = f.relative_to(landing).as_posix()
-            table = tables[f.parent.name]
-            con.execute(f'delete from raw."{table}" where _source_file = ?', [rel])
-            con.execute("delete from raw.quarantine where source_table = ? and source_file = ?",
-                        [table, rel])
-            con.execute("delete from raw._load_manifest where table_name = ? and source_file = ?",
-                        [table, rel])
-    finally:
-        con.close()
 
 
 @dataclass
