@@ -85,7 +85,7 @@
     ),
 
     -- delivery days the mart has impressions of and the deliveries no longer have (their
-    -- files deleted): no rebuilt delivery row points at them
+    -- files replaced by empty or unreadable ones): no rebuilt delivery row points at them
     gone_delivery_days as (
         select cast(delivered_at as date) as delivered_date
         from {{ this }}
