@@ -133,9 +133,10 @@
     replace_from: the time from which its windows are recomputed (null: all of them).
 
     Groups: those with a request stamped after the table's last run (their windows may
-    change), those whose windows touch a rebuilt day (a request may be gone) or whose
-    episode's required bytes changed; every group when the table is new or was built under
-    another window type.
+    change), those whose windows touch a rebuilt day (a request may be gone) or an emptied
+    one (emptied_request_days: every request gone, so no rebuilt request points at it), or
+    whose episode's required bytes changed; every group when the table is new or was built
+    under another window type.
 
     replace_from: requests before the first rebuilt day are as they were, so the windows
     they decided stay as they are, except those still open at that day (a later request may
@@ -160,8 +161,12 @@
     where episode_id is not null
     {%- else %}
     {%- set since = "cast('" ~ built[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
-    {%- set first_day = run_query("select min(request_date) from " ~ requests
-                                  ~ " where _processed_at > " ~ since).rows[0][0] -%}
+    {%- set first_changed = run_query(
+        "select cast(min(request_date) as " ~ dbt.type_string() ~ ") from " ~ requests
+        ~ " where _processed_at > " ~ since).rows[0][0] -%}
+    {%- set emptied = podcast_warehouse.emptied_request_days(requests) -%}
+    {%- set first_days = ([first_changed] if first_changed is not none else []) + emptied -%}
+    {%- set first_day = first_days | min if first_days else none -%}
     {%- set changed_from = "cast('" ~ first_day ~ "' as " ~ dbt.type_timestamp() ~ ")"
         if first_day is not none else "cast(null as " ~ dbt.type_timestamp() ~ ")" %}
     with
@@ -174,6 +179,10 @@
 
     changed_days as (
         select distinct request_date from changed_requests
+        {%- for day in emptied %}
+        union
+        select cast('{{ day }}' as date)
+        {%- endfor %}
     ),
 
     resized_episodes as (
@@ -242,6 +251,51 @@
     left join resized_episodes
         on groups.episode_id = resized_episodes.episode_id
     {%- endif %}
+{%- endmacro %}
+
+{#- The request days (ISO text) that built windows of int_downloads_windowed (this) touch
+    but no request of `requests` (int_requests_filtered) falls on any more: days whose files
+    were all replaced by empty or unreadable ones. A built window covers every UTC day from
+    its first request's to its last's (within a window no two requests are a day apart), so
+    a day between the two is touched too. The days without requests are found in Jinja from
+    the distinct request days (a scan of one column); only those are checked against the
+    windows, and a history without gaps has none. -#}
+{% macro emptied_request_days(requests) -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set bounds = run_query(
+        "select cast(min(cast(window_started_at as date)) as " ~ text ~ "),"
+        ~ " cast(max(cast(last_request_at as date)) as " ~ text ~ ") from " ~ this).rows[0] -%}
+    {%- if bounds[0] is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set present = run_query(
+        "select distinct cast(request_date as " ~ text ~ ") from " ~ requests
+        ~ " where request_date between cast('" ~ bounds[0] ~ "' as date)"
+        ~ " and cast('" ~ bounds[1] ~ "' as date)").columns[0].values() -%}
+    {%- set first = modules.datetime.date.fromisoformat(bounds[0]) -%}
+    {%- set span = (modules.datetime.date.fromisoformat(bounds[1]) - first).days -%}
+    {%- set missing = [] -%}
+    {%- for offset in range(span + 1) -%}
+        {%- set day = (first + modules.datetime.timedelta(days=offset)).isoformat() -%}
+        {%- if day not in present -%}
+            {%- do missing.append(day) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not missing -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set candidates = [] -%}
+    {%- for day in missing -%}
+        {%- do candidates.append("select cast('" ~ day ~ "' as date) as request_date") -%}
+    {%- endfor -%}
+    {%- set touched = run_query(
+        "select cast(candidates.request_date as " ~ text ~ ") from ("
+        ~ candidates | join(' union all ') ~ ") as candidates"
+        ~ " where exists (select 1 from " ~ this ~ " as built"
+        ~ " where cast(built.window_started_at as date) <= candidates.request_date"
+        ~ " and cast(built.last_request_at as date) >= candidates.request_date)"
+        ~ " order by 1") -%}
+    {{ return(touched.columns[0].values() | list) }}
 {%- endmacro %}
 
 {#- The UTC day of the earliest replace_from in int_downloads_windowed's scope, as text; none

@@ -1,16 +1,19 @@
 """Incremental counting: access logs and ad deliveries arriving over several runs (a first
 build in bounded passes, then new days and a late file for an earlier day) count and
 deliver exactly what the whole world gives at once - the ground truth - and a rerun with
-nothing new rewrites nothing."""
+nothing new rewrites nothing. Emptied days (every file replaced by an empty one) leave the
+marts as a full refresh builds them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from ingest.load.warehouse import DuckDBWarehouse
@@ -36,8 +39,8 @@ STAMPS = """
 # marts maintained incrementally (or from incremental ones): compared with a full rebuild
 MARTS = ["fct_episode_daily", "fct_episode_daily_segments", "fct_show_listeners",
          "fct_episode_performance", "fct_ad_impressions"]
-# rebuilt with them by the full refresh that checks them
-INCREMENTAL_INPUTS = ["int_inserted_ads_matched", "int_download_coverage_merged"]
+# the incremental models the full refresh that checks them rebuilds, with all they feed
+INCREMENTAL_INPUTS = ["int_requests_filtered", "int_inserted_ads_matched"]
 
 
 def _staged_landing(world: Path, dest: Path) -> tuple[Path, list[Path]]:
@@ -97,14 +100,55 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     assert _stamps(settings) == stamps
     assert counted.reset_index(drop=True).equals(_counted(settings).reset_index(drop=True))
 
+    _check_emptied_request_day(settings, landing)
     if empty_a_delivery_day:
         _check_emptied_delivery_day(settings, landing)
 
     built = _marts(settings)
-    _rebuild(settings, "first_touch", tmp_path, " ".join(INCREMENTAL_INPUTS + MARTS),
+    _rebuild(settings, "first_touch", tmp_path, " ".join(f"{m}+" for m in INCREMENTAL_INPUTS),
              "--full-refresh")
     for mart, frame in _marts(settings).items():
         pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
+
+
+DOWNLOADS_OF_DAY = """
+    select coalesce(sum(downloads), 0) from marts.fct_episode_daily
+    where download_date = cast(? as date)
+"""
+
+
+def _check_emptied_request_day(settings: Settings, landing: Path) -> None:
+    """The access logs of the day before the last (within the look-back, its neighbours
+    built) replaced by empty files: its downloads leave the marts though no request is left
+    to point at the windows they came from (the full refresh that follows checks the
+    neighbouring days, whose windows change with it)."""
+    logs = sorted((landing / "access_logs").iterdir())
+    day = sorted({f.name[:10] for f in logs})[-2]
+
+    def downloads() -> int:
+        wh = open_warehouse(settings)
+        try:
+            return int(wh.fetchall(DOWNLOADS_OF_DAY, [day])[0][0])
+        finally:
+            wh.close()
+
+    assert downloads() > 0
+    for f in logs:
+        if f.name.startswith(day):
+            _write_empty(f)
+    materialise(settings)
+    assert downloads() == 0
+
+
+def _write_empty(log: Path) -> None:
+    """Replace a landing log file with one of the same format holding no rows."""
+    if log.suffix == ".parquet":
+        pq.write_table(pq.read_schema(log).empty_table(), log)
+    elif log.suffix == ".gz":
+        with gzip.open(log, "wb"):
+            pass
+    else:
+        log.write_text("")
 
 
 DYNAMIC_ADS_OF_DAY = """
