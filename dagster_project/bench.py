@@ -6,6 +6,8 @@ deliveries, build the dbt models (`podwh transform`: a full build), load that la
 build again (an incremental daily run), Python assets. Prints one row per stage with wall
 time, rows per second and peak memory, and the incremental build's cost as a share of the
 full one: overall, and by dbt node time for the listening and the sponsorship models alone.
+`--daily-again` times the daily run (and what follows) again from the warehouse as the last
+full build left it, so that a change to the daily run is measured without a new full build.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -116,15 +118,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(DEFAULT_DATA_DIR / "bench"))
     parser.add_argument("--reuse-world", action="store_true",
                         help="skip generation when the world already exists")
+    parser.add_argument("--daily-again", action="store_true",
+                        help="time the daily run again from the warehouse as the last full "
+                             "run left it after its full build (kept beside the warehouse)")
     args = parser.parse_args(argv)
     requests = 100_000_000 if args.large else args.requests
     out = Path(args.out).resolve() / f"world-{requests}"
     db = Path(args.out).resolve() / f"warehouse-{requests}.duckdb"
+    full = FullBuild(Path(args.out).resolve() / f"after-full-build-{requests}")
     env = {**os.environ, "PODWH_WAREHOUSE": "duckdb", "PODWH_DUCKDB_PATH": str(db),
            "PODWH_LANDING_DIR": str(out / "landing")}
     stages: list[Stage] = []
 
-    if not (args.reuse_world and (out / "world.json").exists()):
+    if not ((args.reuse_world or args.daily_again) and (out / "world.json").exists()):
         cmd = [str(BIN / "python"), "-m", "ingest.synth", "--out", str(out),
                "--target-requests", str(requests)]
         if args.large:  # ground truth is for tests; at 100M it would only cost memory
@@ -142,13 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     env["PODWH_LANDING_DIR"] = str(staged.landing)
     db.unlink(missing_ok=True)
     podwh = [str(BIN / "python"), "-m", "dagster_project.cli"]
-    load = run_stage("load (raw)", [*podwh, "load"], env)
-    load.rows = _raw_rows(db)
-    stages.append(load)
-    build = run_stage("dbt build (full)", [*podwh, "transform"], env)
-    build.rows = access_rows - staged.held_rows
-    stages.append(build)
-    profiles = [("dbt build (full)", *dbt_profile(build))]
+    if args.daily_again:  # the full build's warehouse and figures, as the last run kept them
+        load, build, full_profile = full.restore(db)
+    else:
+        load = run_stage("load (raw)", [*podwh, "load"], env)
+        load.rows = _raw_rows(db)
+        build = run_stage("dbt build (full)", [*podwh, "transform"], env)
+        build.rows = access_rows - staged.held_rows
+        full_profile = dbt_profile(build)
+        full.keep(db, load, build, full_profile)
+    stages += [load, build]
+    profiles = [("dbt build (full)", *full_profile)]
 
     staged.release()
     day = run_stage("load (one more day)", [*podwh, "load"], env)
@@ -176,6 +186,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{name}: where the time went\n{profile}")
     print(f"(bench driver itself: {self_peak:,.0f} MB)")
     return 0
+
+
+@dataclass
+class FullBuild:
+    """The warehouse right after a full build, and that build's figures, kept so that
+    --daily-again can time the daily run again (after a change to it) without another full
+    build: `<path>.duckdb` and `<path>.json`."""
+
+    path: Path
+
+    def keep(self, db: Path, load: Stage, build: Stage,
+             profile: tuple[str, dict[str, float]]) -> None:
+        shutil.copyfile(db, self.path.with_suffix(".duckdb"))
+        self.path.with_suffix(".json").write_text(json.dumps({
+            "load": asdict(load), "build": asdict(build), "profile": list(profile)}))
+
+    def restore(self, db: Path) -> tuple[Stage, Stage, tuple[str, dict[str, float]]]:
+        figures = self.path.with_suffix(".json")
+        if not figures.exists():
+            raise SystemExit(f"--daily-again: no full build kept at {figures}; "
+                             "run the benchmark once without it")
+        shutil.copyfile(self.path.with_suffix(".duckdb"), db)
+        kept = json.loads(figures.read_text())
+        text, areas = kept["profile"]
+        return Stage(**kept["load"]), Stage(**kept["build"]), (text, areas)
 
 
 @dataclass
