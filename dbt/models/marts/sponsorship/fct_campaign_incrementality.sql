@@ -139,45 +139,69 @@ tenant_listeners as (
 
 ),
 
-flight_listeners as (
+tenant_audiences as (
 
-    select
-        flight_periods.campaign_id,
-        tenant_listeners.household_ip_hash
-    from flight_periods
-    inner join tenant_listeners
-        on flight_periods.tenant_id = tenant_listeners.tenant_id
+    select tenant_id, count(*) as listeners
+    from tenant_listeners
+    group by tenant_id
 
 ),
 
-unexposed as (
+-- the tenant's listeners a sponsor exposed: no controls for its campaigns there. Counted
+-- per tenant x sponsor, never per campaign x listener (the unexposed are the rest)
+exposed_listeners as (
 
-    select flight_listeners.*
-    from flight_listeners
-    inner join flight_periods
-        on flight_listeners.campaign_id = flight_periods.campaign_id
+    select
+        sponsor_tenants.tenant_id,
+        sponsor_tenants.sponsor_id,
+        count(*) as listeners
+    from (select distinct tenant_id, sponsor_id from campaigns) as sponsor_tenants
+    inner join sponsor_exposed
+        on sponsor_tenants.sponsor_id = sponsor_exposed.sponsor_id
+    inner join tenant_listeners
+        on sponsor_tenants.tenant_id = tenant_listeners.tenant_id
+        and sponsor_exposed.household_ip_hash = tenant_listeners.household_ip_hash
+    group by sponsor_tenants.tenant_id, sponsor_tenants.sponsor_id
+
+),
+
+-- orders from the sponsor over the flight period by the tenant's unexposed listeners
+unexposed_orders as (
+
+    select
+        flight_periods.campaign_id,
+        count(*) as orders
+    from flight_periods
+    inner join orders
+        on flight_periods.sponsor_id = orders.sponsor_id
+        and orders.ordered_at >= flight_periods.observed_from
+        and orders.ordered_at <= flight_periods.observed_until
+    inner join tenant_listeners
+        on flight_periods.tenant_id = tenant_listeners.tenant_id
+        and orders.household_ip_hash = tenant_listeners.household_ip_hash
     left join sponsor_exposed
         on flight_periods.sponsor_id = sponsor_exposed.sponsor_id
-        and flight_listeners.household_ip_hash = sponsor_exposed.household_ip_hash
+        and orders.household_ip_hash = sponsor_exposed.household_ip_hash
     where sponsor_exposed.household_ip_hash is null
+    group by flight_periods.campaign_id
 
 ),
 
 unexposed_outcomes as (
 
     select
-        unexposed.campaign_id,
-        count(distinct unexposed.household_ip_hash) as unexposed_households,
-        count(orders.order_id) as unexposed_conversions
-    from unexposed
-    inner join flight_periods
-        on unexposed.campaign_id = flight_periods.campaign_id
-    left join orders
-        on unexposed.household_ip_hash = orders.household_ip_hash
-        and flight_periods.sponsor_id = orders.sponsor_id
-        and orders.ordered_at >= flight_periods.observed_from
-        and orders.ordered_at <= flight_periods.observed_until
-    group by unexposed.campaign_id
+        flight_periods.campaign_id,
+        tenant_audiences.listeners - coalesce(exposed_listeners.listeners, 0)
+            as unexposed_households,
+        coalesce(unexposed_orders.orders, 0) as unexposed_conversions
+    from flight_periods
+    inner join tenant_audiences
+        on flight_periods.tenant_id = tenant_audiences.tenant_id
+    left join exposed_listeners
+        on flight_periods.tenant_id = exposed_listeners.tenant_id
+        and flight_periods.sponsor_id = exposed_listeners.sponsor_id
+    left join unexposed_orders
+        on flight_periods.campaign_id = unexposed_orders.campaign_id
 
 ),
 
