@@ -25,11 +25,13 @@ impressions as (
 
 ),
 
+-- a journey is keyed by its sponsor, whether it converted and an id in that kind: the
+-- conversion or the household (no hash per impression)
 converting as (
 
     select
         sponsor_id,
-        conversion_id as journey_id,
+        conversion_id as journey_key,
         channel,
         touched_at,
         touchpoint_id as touch_key,
@@ -49,8 +51,7 @@ not_converting as (
 
     select
         impressions.sponsor_id,
-        {{ surrogate_key(['impressions.sponsor_id', 'impressions.household_ip_hash']) }}
-            as journey_id,
+        impressions.household_ip_hash as journey_key,
         'impression:' || impressions.campaign_id as channel,
         impressions.delivered_at as touched_at,
         impressions.ad_impression_id as touch_key,
@@ -76,10 +77,10 @@ sequenced as (
     select
         journeys.*,
         lag(channel) over (
-            partition by journey_id order by touched_at, touch_key
+            partition by sponsor_id, converted, journey_key order by touched_at, touch_key
         ) as previous_channel,
         lead(channel) over (
-            partition by journey_id order by touched_at, touch_key
+            partition by sponsor_id, converted, journey_key order by touched_at, touch_key
         ) as next_channel
     from journeys
 
