@@ -39,8 +39,10 @@
     (download_days_to_rebuild); every day when an episode's file size changed (a suffix
     range's start). -#}
 {% macro coverage_days_to_rebuild() -%}
+    {#- a download's runs are numbered from 1: counting first runs counts the downloads
+        without a distinct over every run's id -#}
     {{ download_days_to_rebuild(coverage_fingerprint(),
-                                built_downloads='count(distinct download_window_id)') }}
+                                built_downloads='sum(case when segment_seq = 1 then 1 else 0 end)') }}
 {%- endmacro %}
 
 {% macro coverage_fingerprint() -%}

@@ -33,6 +33,11 @@
     {%- if replace_from_column %}
         and (scope.replace_from is null
              or existing.{{ replace_from_column }} >= scope.replace_from)
+        {%- set earliest = podcast_warehouse.earliest_replace_from() %}
+        {%- if earliest %}
+        -- implied by the above, as a literal the scan can skip older row groups with
+        and existing.{{ replace_from_column }} >= cast('{{ earliest }}' as {{ dbt.type_timestamp() }})
+        {%- endif %}
     {%- endif %};
 
     insert into {{ target }} ({{ columns }})
@@ -44,6 +49,17 @@
 {% macro replace_scope_relation() -%}
     {{ return(api.Relation.create(database=this.database, schema=this.schema,
                                   identifier=this.identifier ~ '__scope', type='table')) }}
+{%- endmacro %}
+
+{#- The earliest replace_from of this run's scope, as text; none when a key is replaced
+    whole (a null replace_from), the scope is empty or this is no incremental run. -#}
+{% macro earliest_replace_from() -%}
+    {%- if not podcast_warehouse.renders_incremental_run() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set row = podcast_warehouse.replace_scope_rows(
+        'cast(min(replace_from) as ' ~ dbt.type_string() ~ '), count(*) - count(replace_from)')[0] -%}
+    {{ return(row[0] if row[0] is not none and row[1] == 0 else none) }}
 {%- endmacro %}
 
 {#- Whether this rendering builds an incremental run against the warehouse (not a parse,

@@ -301,15 +301,8 @@
 {#- The UTC day of the earliest replace_from in int_downloads_windowed's scope, as text; none
     when a group is recomputed whole (or outside an incremental run). -#}
 {% macro replace_from_first_day() -%}
-    {%- if not podcast_warehouse.renders_incremental_run() -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set row = podcast_warehouse.replace_scope_rows(
-        'min(replace_from), count(*) - count(replace_from)')[0] -%}
-    {%- if row[0] is none or row[1] > 0 -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return(row[0].date().isoformat()) }}
+    {%- set earliest = podcast_warehouse.earliest_replace_from() -%}
+    {{ return(earliest[:10] if earliest else none) }}
 {%- endmacro %}
 
 {#- Whether a built window is still open at `moment` (a later request could join it):

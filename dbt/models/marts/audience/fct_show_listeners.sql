@@ -3,7 +3,9 @@
 -- against the previous period of the same grain.
 -- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
 -- (those whose episode-days changed, and the period after each), reading only the
--- downloads from the earliest of their previous periods on.
+-- downloads from the earliest of them on. A rebuilt period's growth compares with the
+-- previous period as rebuilt too, or as built when it is not rebuilt (then it did not
+-- change).
 -- depends_on: {{ ref('fct_episode_daily') }}
 {%- set periods = ['week', 'month'] %}
 {{ config(
@@ -14,6 +16,11 @@
     on_schema_change='fail',
 ) }}
 {{ materialize_replace_scope() }}
+{%- set first_day = none %}
+{%- if renders_incremental_run() %}
+{%- set first_day = replace_scope_rows(
+        'cast(min(period_start_date) as ' ~ dbt.type_string() ~ ')')[0][0] %}
+{%- endif %}
 with
 
 {%- if is_incremental() %}
@@ -22,26 +29,18 @@ periods_to_rebuild as (
     select * from {{ replace_scope_relation() }}
 
 ),
-
--- the first day needed: the start of the earliest period before one to rebuild
-first_day_needed as (
-
-    select min(case period_grain
-        when 'week' then cast({{ dbt.dateadd('day', -7, 'period_start_date') }} as date)
-        else cast({{ dbt.dateadd('month', -1, 'period_start_date') }} as date)
-    end) as download_date
-    from periods_to_rebuild
-
-),
 {%- endif %}
 
 downloads as (
 
-    select downloads.*
-    from {{ ref('fct_downloads') }} as downloads
+    select *
+    from {{ ref('fct_downloads') }}
     {%- if is_incremental() %}
-    inner join first_day_needed
-        on downloads.download_date >= first_day_needed.download_date
+    -- literals the scan can use to skip older row groups
+    where {% if first_day -%}
+        download_date >= cast('{{ first_day }}' as date)
+        and window_started_at >= cast('{{ first_day }}' as {{ dbt.type_timestamp() }})
+    {%- else %}false{% endif %}
     {%- endif %}
 
 ),
@@ -69,6 +68,32 @@ periods as (
     select * from by_{{ period }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+
+),
+
+-- what a period's growth compares with: the periods as counted here, except (in an
+-- incremental run) those not rebuilt, counted in part from the days read, as built
+comparable_periods as (
+
+    {%- if is_incremental() %}
+    select periods.show_id, periods.period_grain, periods.period_start_date,
+        periods.listeners, periods.downloads
+    from periods
+    inner join periods_to_rebuild
+        on periods.period_grain = periods_to_rebuild.period_grain
+        and periods.period_start_date = periods_to_rebuild.period_start_date
+    union all
+    select built.show_id, built.period_grain, built.period_start_date,
+        built.listeners, built.downloads
+    from {{ this }} as built
+    left join periods_to_rebuild
+        on built.period_grain = periods_to_rebuild.period_grain
+        and built.period_start_date = periods_to_rebuild.period_start_date
+    where periods_to_rebuild.period_grain is null
+    {%- else %}
+    select show_id, period_grain, period_start_date, listeners, downloads
+    from periods
+    {%- endif %}
 
 ),
 
@@ -111,7 +136,7 @@ final as (
         end as download_growth,
         {{ processed_at() }} as _processed_at
     from with_previous as current_period
-    left join periods as previous_period
+    left join comparable_periods as previous_period
         on current_period.show_id = previous_period.show_id
         and current_period.period_grain = previous_period.period_grain
         and current_period.previous_period_start_date = previous_period.period_start_date
