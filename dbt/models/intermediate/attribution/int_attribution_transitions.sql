@@ -52,7 +52,8 @@ not_converting as (
     select
         impressions.sponsor_id,
         impressions.household_ip_hash as journey_key,
-        'impression:' || impressions.campaign_id as channel,
+        -- named 'impression:<campaign>' once counted, not on every impression
+        impressions.campaign_id as channel,
         impressions.delivered_at as touched_at,
         impressions.ad_impression_id as touch_key,
         false as converted
@@ -88,17 +89,53 @@ sequenced as (
 
 steps as (
 
-    select sponsor_id, coalesce(previous_channel, '(start)') as from_state, channel as to_state
+    select
+        sponsor_id,
+        converted,
+        previous_channel as from_channel,
+        channel as to_channel
     from sequenced
 
     union all
 
-    select
-        sponsor_id,
-        channel,
-        case when converted then '(conversion)' else '(null)' end
+    select sponsor_id, converted, channel, null
     from sequenced
     where next_channel is null
+
+),
+
+counted as (
+
+    select
+        sponsor_id,
+        converted,
+        from_channel,
+        to_channel,
+        count(*) as transitions
+    from steps
+    group by sponsor_id, converted, from_channel, to_channel
+
+),
+
+-- states: '(start)', a converting path's channels, 'impression:<campaign>', and the ends
+-- '(conversion)' and '(null)'; a converting path's impression touches share the names
+named as (
+
+    select
+        sponsor_id,
+        case
+            when from_channel is null then '(start)'
+            when converted then from_channel
+            else 'impression:' || from_channel
+        end as from_state,
+        case
+            when to_channel is not null and converted then to_channel
+            when to_channel is not null then 'impression:' || to_channel
+            when converted then '(conversion)'
+            else '(null)'
+        end as to_state,
+        transitions
+    from counted
 
 ),
 
@@ -108,8 +145,8 @@ final as (
         sponsor_id,
         from_state,
         to_state,
-        count(*) as transitions
-    from steps
+        cast(sum(transitions) as {{ dbt.type_bigint() }}) as transitions
+    from named
     group by sponsor_id, from_state, to_state
 
 )
