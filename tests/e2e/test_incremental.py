@@ -197,26 +197,40 @@ def _marts(settings: Settings) -> dict[str, pd.DataFrame]:
         wh.close()
 
 
-UNIQUE_TEST = "unique_int_requests_filtered_request_id"
+# (dbt test, table, rows to duplicate, {age of the copy's stamp in hours: dbt's exit code}):
+# tests that check the rows the latest run wrote
+LATEST_RUN_TESTS = [
+    # a duplicate stamped by an older run was tested when written: it passes unseen
+    ("unique_int_requests_filtered_request_id", "intermediate.int_requests_filtered", "true",
+     {24: 0, 0: 1}),
+    # an inserted ad delivered twice; a delivery the latest run wrote is checked against
+    # every impression of it, whatever their stamps
+    ("assert_ads_delivered_within_downloads", "marts.fct_ad_impressions",
+     "ad_type = 'dynamic'", {24: 1, 0: 1}),
+]
+# a copy of one of the latest run's rows, stamped by that run or by an earlier one
 DUPLICATE_ROW = """
-    insert into intermediate.int_requests_filtered
-    select * from intermediate.int_requests_filtered
-    where _processed_at {op} (select max(_processed_at) from intermediate.int_requests_filtered)
+    insert into {table}
+    select * replace (_processed_at - interval '{age} hours' as _processed_at)
+    from {table}
+    where {rows} and _processed_at = (select max(_processed_at) from {table})
     limit 1
 """
 
 
 def _check_tests_read_the_latest_run(settings: Settings, tmp_path: Path) -> None:
-    """The per-request tests check the rows the latest run wrote: a duplicate among older
-    rows (tested when written) passes unseen, one among the latest rows fails."""
-    for op, returncode in (("<", 0), ("=", 1)):
-        wh = DuckDBWarehouse(settings.duckdb_path)
-        try:
-            wh.execute(DUPLICATE_ROW.format(op=op))
-        finally:
-            wh.close()
-        proc = dbt_cli(settings, tmp_path / "dbt-test", "test", "--select", UNIQUE_TEST)
-        assert proc.returncode == returncode, proc.stdout[-3000:]
+    """The tests of the latest run's rows see a duplicate of one of them."""
+    for test, table, rows, cases in LATEST_RUN_TESTS:
+        for age, returncode in cases.items():
+            wh = DuckDBWarehouse(settings.duckdb_path)
+            try:
+                before = wh.fetchall(f"select count(*) from {table}")[0][0]
+                wh.execute(DUPLICATE_ROW.format(table=table, rows=rows, age=age))
+                assert wh.fetchall(f"select count(*) from {table}")[0][0] == before + 1
+            finally:
+                wh.close()
+            proc = dbt_cli(settings, tmp_path / "dbt-test", "test", "--select", test)
+            assert proc.returncode == returncode, (test, age, proc.stdout[-3000:])
 
 
 def test_duckdb_incremental_runs_count_the_whole_world(world: Path, tmp_path: Path):

@@ -3,7 +3,7 @@
 -- against the previous period of the same grain.
 -- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
 -- (those whose episode-days changed, and the period after each), reading only the
--- downloads from the earliest of them on. A rebuilt period's growth compares with the
+-- downloads from the earliest of them on (each grain from its own earliest). A rebuilt period's growth compares with the
 -- previous period as rebuilt too, or as built when it is not rebuilt (then it did not
 -- change).
 -- depends_on: {{ ref('fct_episode_daily') }}
@@ -16,11 +16,17 @@
     on_schema_change='fail',
 ) }}
 {{ materialize_replace_scope() }}
-{%- set first_day = none %}
+{#- in an incremental run, each grain's earliest period to rebuild (none: no period) -#}
+{%- set first_days = {} %}
 {%- if renders_incremental_run() %}
-{%- set first_day = replace_scope_rows(
-        'cast(min(period_start_date) as ' ~ dbt.type_string() ~ ')')[0][0] %}
+{%- for period in periods %}
+{%- do first_days.update({period: run_query(
+        "select cast(min(period_start_date) as " ~ dbt.type_string() ~ ") from "
+        ~ replace_scope_relation() ~ " where period_grain = '" ~ period ~ "'").rows[0][0]}) %}
+{%- endfor %}
 {%- endif %}
+{%- set starts = first_days.values() | reject('none') | list %}
+{%- set first_day = starts | min if starts else none %}
 with
 
 {%- if is_incremental() %}
@@ -57,6 +63,12 @@ by_{{ period }} as (
         count(distinct listener_key) as listeners,
         count(distinct episode_id) as episodes_downloaded
     from downloads
+    {%- if is_incremental() %}
+    -- from this grain's own earliest period to rebuild: a week's needs fewer days
+    where {% if first_days.get(period) -%}
+        download_date >= cast('{{ first_days[period] }}' as date)
+    {%- else %}false{% endif %}
+    {%- endif %}
     group by tenant_id, show_id, {{ period_start(period, 'download_date') }}
 
 ),
