@@ -2,10 +2,10 @@
 -- listeners (distinct listener keys with a counted download in the period) and growth
 -- against the previous period of the same grain.
 -- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
--- (those whose episode-days changed, and the period after each), reading only the
--- downloads from the earliest of them on (each grain from its own earliest). A rebuilt period's growth compares with the
--- previous period as rebuilt too, or as built when it is not rebuilt (then it did not
--- change).
+-- (those whose episode-days changed, and the period after each), each grain reading only
+-- the downloads from its own earliest period to rebuild on. A rebuilt period's growth
+-- compares with the previous period as rebuilt too, or as built when it is not rebuilt
+-- (then it did not change).
 -- depends_on: {{ ref('fct_episode_daily') }}
 {%- set periods = ['week', 'month'] %}
 {{ config(
@@ -25,8 +25,6 @@
         ~ replace_scope_relation() ~ " where period_grain = '" ~ period ~ "'").rows[0][0]}) %}
 {%- endfor %}
 {%- endif %}
-{%- set starts = first_days.values() | reject('none') | list %}
-{%- set first_day = starts | min if starts else none %}
 with
 
 {%- if is_incremental() %}
@@ -39,15 +37,7 @@ periods_to_rebuild as (
 
 downloads as (
 
-    select *
-    from {{ ref('fct_downloads') }}
-    {%- if is_incremental() %}
-    -- literals the scan can use to skip older row groups
-    where {% if first_day -%}
-        download_date >= cast('{{ first_day }}' as date)
-        and window_started_at >= cast('{{ first_day }}' as {{ dbt.type_timestamp() }})
-    {%- else %}false{% endif %}
-    {%- endif %}
+    select * from {{ ref('fct_downloads') }}
 
 ),
 
@@ -64,9 +54,11 @@ by_{{ period }} as (
         count(distinct episode_id) as episodes_downloaded
     from downloads
     {%- if is_incremental() %}
-    -- from this grain's own earliest period to rebuild: a week's needs fewer days
+    -- from this grain's earliest period to rebuild, as literals the scan can skip older
+    -- row groups with (a week's needs fewer days than a month's)
     where {% if first_days.get(period) -%}
         download_date >= cast('{{ first_days[period] }}' as date)
+        and window_started_at >= cast('{{ first_days[period] }}' as {{ dbt.type_timestamp() }})
     {%- else %}false{% endif %}
     {%- endif %}
     group by tenant_id, show_id, {{ period_start(period, 'download_date') }}

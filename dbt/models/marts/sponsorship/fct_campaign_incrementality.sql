@@ -139,6 +139,12 @@ tenant_listeners as (
 
 ),
 
+sponsor_tenants as (
+
+    select distinct tenant_id, sponsor_id from campaigns
+
+),
+
 tenant_audiences as (
 
     select tenant_id, count(*) as listeners
@@ -155,7 +161,7 @@ exposed_listeners as (
         sponsor_tenants.tenant_id,
         sponsor_tenants.sponsor_id,
         count(*) as listeners
-    from (select distinct tenant_id, sponsor_id from campaigns) as sponsor_tenants
+    from sponsor_tenants
     inner join sponsor_exposed
         on sponsor_tenants.sponsor_id = sponsor_exposed.sponsor_id
     inner join tenant_listeners
