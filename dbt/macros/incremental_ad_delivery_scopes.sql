@@ -36,17 +36,25 @@
 {%- endmacro %}
 
 {#- Download days int_download_coverage_merged rebuilds: days whose counted windows changed
-    (download_days_to_rebuild); every day when an episode's file size changed (a suffix
-    range's start). -#}
+    (download_days_to_rebuild), and the days of the built downloads of an episode whose
+    file size (a suffix range's start) is no longer the one they were merged with. An
+    episode seen for the first time has no built downloads: its size, learnt from the
+    requests of rebuilt days, reopens no other day. -#}
 {% macro coverage_days_to_rebuild() -%}
     {#- a download's runs are numbered from 1: counting first runs counts the downloads
         without a distinct over every run's id -#}
-    {{ download_days_to_rebuild(coverage_fingerprint(),
-                                built_downloads='sum(case when segment_seq = 1 then 1 else 0 end)') }}
-{%- endmacro %}
-
-{% macro coverage_fingerprint() -%}
-    {{ return(relation_fingerprint(ref('int_episodes_sized'), ['episode_id', 'file_size_bytes'])) }}
+    {{ download_days_to_rebuild(built_downloads='sum(case when segment_seq = 1 then 1 else 0 end)') }}
+    union
+    select built.download_date
+    from (
+        select download_date, episode_id, file_size_bytes
+        from {{ this }}
+        group by download_date, episode_id, file_size_bytes
+    ) as built
+    inner join {{ ref('int_episodes_sized') }} as episodes
+        on built.episode_id = episodes.episode_id
+    where built.file_size_bytes <> episodes.file_size_bytes
+        or (built.file_size_bytes is null) <> (episodes.file_size_bytes is null)
 {%- endmacro %}
 
 {#- What every impression of fct_ad_impressions derives from besides downloads, coverage and

@@ -133,15 +133,41 @@
     from changed
 {%- endmacro %}
 
-{#- The scopes of fct_episode_daily (release dates feed days_since_release) and of
-    fct_episode_daily_segments (the user-agent classification feeds its app columns). -#}
+{#- The scope of fct_episode_daily: download_days_to_rebuild, and the days of an episode
+    whose release date (days_since_release) changed since they were built. A new episode in
+    the feed has no built days: it reopens none (its downloads are on rebuilt days). -#}
 {% macro episode_daily_days_to_rebuild() -%}
-    {{ download_days_to_rebuild(relation_fingerprint(
-        ref('dim_episodes'), ['episode_id', 'published_date'])) }}
+    {{ download_days_to_rebuild() }}
+    union
+    select built.download_date
+    from {{ this }} as built
+    left join {{ ref('dim_episodes') }} as episodes
+        on built.episode_id = episodes.episode_id
+    where {{ days_since_release('episodes.published_date', 'built.download_date') }}
+            <> built.days_since_release
+        or (episodes.published_date is null) <> (built.days_since_release is null)
 {%- endmacro %}
 
+{#- Days from an episode's release to a download day (null when the release is unknown). -#}
+{% macro days_since_release(published_date, download_date) -%}
+    {{ dbt.datediff(published_date, download_date, 'day') }}
+{%- endmacro %}
+
+{#- The scope of fct_episode_daily_segments: download_days_to_rebuild, and every day when the
+    OPAWG lists the user agents are classified with changed (a user agent's app, device and
+    OS follow from its string and the lists alone; a new user agent only appears in the
+    requests of rebuilt days). -#}
 {% macro episode_segments_days_to_rebuild() -%}
-    {{ download_days_to_rebuild(relation_fingerprint(
-        ref('int_user_agents_classified'),
-        ['user_agent_id', 'app_name', 'device_category', 'os_name'])) }}
+    {{ download_days_to_rebuild(user_agent_lists_version()) }}
+{%- endmacro %}
+
+{#- The version (sha256) of the OPAWG lists loaded, or 'none'. -#}
+{% macro user_agent_lists_version() -%}
+    {%- set patterns = ref('stg_opawg__patterns') -%}  {#- at parse time too: a dependency -#}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set versions = run_query("select distinct lists_sha256 from " ~ patterns
+                                 ~ " order by 1").columns[0].values() -%}
+    {{ return(versions | join(',') or 'none') }}
 {%- endmacro %}

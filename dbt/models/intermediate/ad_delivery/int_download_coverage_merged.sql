@@ -2,8 +2,9 @@
 -- segment_end): the union of its requests' byte ranges as disjoint runs. An ad is delivered
 -- when one run contains all of its bytes.
 -- Incremental by download day: a run rebuilds the days coverage_days_to_rebuild() names
--- (days whose counted windows changed; every day when a file size changed), reading only
--- those days' windows and the requests of their time span.
+-- (days whose counted windows changed, and the days of the downloads of an episode whose
+-- file size changed: it places suffix ranges), reading only those days' windows and the
+-- requests of their time span. Each run keeps the episode and the file size it used.
 -- depends_on: {{ ref('int_downloads_windowed') }}
 {{ config(
     materialized='incremental',
@@ -51,6 +52,8 @@ covered as (
     select
         downloads.download_window_id,
         downloads.download_date,
+        downloads.episode_id,
+        episodes.file_size_bytes,
         requests.request_id,
         {{ coverage_start('requests.http_status', 'requests.range_header',
                           'episodes.file_size_bytes') }} as coverage_start,
@@ -102,12 +105,13 @@ final as (
         download_window_id,
         segment_seq,
         download_date,
+        episode_id,
+        file_size_bytes,
         min(coverage_start) as segment_start,
         max(coverage_end) as segment_end,
-        '{{ coverage_fingerprint() }}' as _inputs_fingerprint,
         {{ processed_at() }} as _processed_at
     from numbered
-    group by download_window_id, download_date, segment_seq
+    group by download_window_id, download_date, episode_id, file_size_bytes, segment_seq
 
 )
 

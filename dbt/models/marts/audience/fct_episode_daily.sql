@@ -1,9 +1,8 @@
 -- One row per episode and UTC day with at least one counted download: IAB downloads and
 -- listeners (distinct listener keys with a counted download that day).
 -- Incremental by download day: a run rebuilds the days download_days_to_rebuild() names
--- (days whose counted windows changed; every day when an episode's release date changed).
+-- (days whose counted windows changed; the days of an episode whose release date changed).
 -- depends_on: {{ ref('int_downloads_windowed') }}
-{%- set fingerprint = relation_fingerprint(ref('dim_episodes'), ['episode_id', 'published_date']) %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -52,11 +51,10 @@ final as (
         daily.show_id,
         daily.episode_id,
         daily.download_date,
-        {{ dbt.datediff('episodes.published_date', 'daily.download_date', 'day') }}
+        {{ days_since_release('episodes.published_date', 'daily.download_date') }}
             as days_since_release,
         daily.downloads,
         daily.listeners,
-        '{{ fingerprint }}' as _inputs_fingerprint,
         {{ processed_at() }} as _processed_at
     from daily
     left join episodes

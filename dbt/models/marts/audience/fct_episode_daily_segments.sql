@@ -2,11 +2,10 @@
 -- counted downloads and listeners, the split of fct_episode_daily by app, device and country.
 -- Listeners don't add up across segments (one listener key has one user agent, so they do
 -- across apps, but not across days).
--- Incremental by download day, as fct_episode_daily (every day when the user-agent
--- classification changed).
+-- Incremental by download day, as fct_episode_daily (every day when the OPAWG lists that
+-- classify the user agents changed: _inputs_fingerprint is their version).
 -- depends_on: {{ ref('int_downloads_windowed') }}
-{%- set fingerprint = relation_fingerprint(ref('int_user_agents_classified'),
-    ['user_agent_id', 'app_name', 'device_category', 'os_name']) %}
+{%- set fingerprint = user_agent_lists_version() %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
