@@ -157,3 +157,35 @@
                'first': "cast('" ~ row[0] ~ "' as " ~ dbt.type_timestamp() ~ ")",
                'last': "cast('" ~ row[1] ~ "' as " ~ dbt.type_timestamp() ~ ")"}) }}
 {%- endmacro %}
+
+{#- Impression days int_exposures_aggregated rebuilds: every day of fct_ad_impressions or of
+    the summary whose impression count or latest stamp differ (a day the mart rebuilt,
+    added or emptied since the summary's run). Two columns of the mart are scanned. -#}
+{% macro exposure_days_to_rebuild() -%}
+    with
+
+    impression_days as (
+        select impression_date, count(*) as impressions, max(_processed_at) as processed_at
+        from {{ ref('fct_ad_impressions') }}
+        group by impression_date
+    ),
+
+    built_days as (
+        select
+            impression_date,
+            sum(impressions) as impressions,
+            max(_impressions_processed_at) as processed_at
+        from {{ this }}
+        group by impression_date
+    )
+
+    select coalesce(impression_days.impression_date, built_days.impression_date)
+        as impression_date
+    from impression_days
+    full outer join built_days
+        on impression_days.impression_date = built_days.impression_date
+    where impression_days.impression_date is null
+        or built_days.impression_date is null
+        or impression_days.impressions <> built_days.impressions
+        or impression_days.processed_at <> built_days.processed_at
+{%- endmacro %}

@@ -34,11 +34,12 @@ STAMPS = """
         (select max(_processed_at) from marts.fct_show_listeners),
         (select max(_processed_at) from intermediate.int_inserted_ads_matched),
         (select max(_processed_at) from intermediate.int_download_coverage_merged),
-        (select max(_processed_at) from marts.fct_ad_impressions)
+        (select max(_processed_at) from marts.fct_ad_impressions),
+        (select max(_processed_at) from intermediate.int_exposures_aggregated)
 """
 # marts maintained incrementally (or from incremental ones): compared with a full rebuild
 MARTS = ["fct_episode_daily", "fct_episode_daily_segments", "fct_show_listeners",
-         "fct_episode_performance", "fct_ad_impressions"]
+         "fct_episode_performance", "fct_ad_impressions", "fct_campaign_incrementality"]
 # the incremental models the full refresh that checks them rebuilds, with all they feed
 INCREMENTAL_INPUTS = ["int_requests_filtered", "int_inserted_ads_matched"]
 
@@ -103,12 +104,44 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     _check_emptied_request_day(settings, landing)
     if empty_a_delivery_day:
         _check_emptied_delivery_day(settings, landing)
+    _check_exposures(settings)
 
     built = _marts(settings)
     _rebuild(settings, "first_touch", tmp_path, " ".join(f"{m}+" for m in INCREMENTAL_INPUTS),
              "--full-refresh")
     for mart, frame in _marts(settings).items():
         pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
+
+
+# the incremental exposure summary against the impressions it summarises, both ways
+EXPOSURES_NOT_SUMMARISED = """
+    with impressions as (
+        select campaign_id, household_ip_hash, impression_date, sponsor_id,
+            count(*) as impressions, min(delivered_at) as first_delivered_at,
+            max(delivered_at) as last_delivered_at
+        from marts.fct_ad_impressions
+        group by campaign_id, household_ip_hash, impression_date, sponsor_id
+    ),
+    summary as (
+        select campaign_id, household_ip_hash, impression_date, sponsor_id, impressions,
+            first_delivered_at, last_delivered_at
+        from intermediate.int_exposures_aggregated
+    )
+    select count(*) from ((select * from impressions except select * from summary)
+                          union all
+                          (select * from summary except select * from impressions)) as diff
+"""
+
+
+def _check_exposures(settings: Settings) -> None:
+    """After days added, rebuilt and emptied, the exposure summary still adds up to the
+    impressions, row by row."""
+    wh = open_warehouse(settings)
+    try:
+        assert wh.fetchall("select count(*) from intermediate.int_exposures_aggregated")[0][0]
+        assert wh.fetchall(EXPOSURES_NOT_SUMMARISED)[0][0] == 0
+    finally:
+        wh.close()
 
 
 DOWNLOADS_OF_DAY = """

@@ -3,6 +3,9 @@
 -- Journeys: each order's touchpoint path (ends in '(conversion)'), and each household's
 -- impressions of a sponsor it never bought from (ends in '(null)'); every journey starts
 -- in '(start)'. The chain itself is solved in Python (analyses/attribution/markov.py).
+-- A non-converting journey through one campaign's ads only needs no ordering (start, n - 1
+-- steps from the campaign to itself, end): it is counted from int_exposures_aggregated;
+-- only households that saw several of a sponsor's campaigns have their impressions sorted.
 {{ config(materialized='table') }}
 
 with
@@ -16,6 +19,12 @@ touches as (
 orders as (
 
     select * from {{ ref('int_orders_matched') }}
+
+),
+
+exposures as (
+
+    select * from {{ ref('int_exposures_aggregated') }}
 
 ),
 
@@ -47,6 +56,72 @@ buyers as (
 
 ),
 
+-- each household's exposure to each campaign of a sponsor it never bought from
+unconverted_exposures as (
+
+    select
+        exposures.sponsor_id,
+        exposures.household_ip_hash,
+        exposures.campaign_id,
+        sum(exposures.impressions) as impressions
+    from exposures
+    left join buyers
+        on exposures.sponsor_id = buyers.sponsor_id
+        and exposures.household_ip_hash = buyers.household_ip_hash
+    where buyers.household_ip_hash is null
+    group by exposures.sponsor_id, exposures.household_ip_hash, exposures.campaign_id
+
+),
+
+journey_campaigns as (
+
+    select
+        sponsor_id,
+        household_ip_hash,
+        count(*) as campaigns
+    from unconverted_exposures
+    group by sponsor_id, household_ip_hash
+
+),
+
+single_campaign_journeys as (
+
+    select unconverted_exposures.*
+    from unconverted_exposures
+    inner join journey_campaigns
+        on unconverted_exposures.sponsor_id = journey_campaigns.sponsor_id
+        and unconverted_exposures.household_ip_hash = journey_campaigns.household_ip_hash
+    where journey_campaigns.campaigns = 1
+
+),
+
+-- the steps of single-campaign journeys, counted as `counted` below counts sorted ones
+single_campaign_steps as (
+
+    select
+        sponsor_id,
+        false as converted,
+        cast(null as {{ dbt.type_string() }}) as from_channel,
+        campaign_id as to_channel,
+        count(*) as transitions
+    from single_campaign_journeys
+    group by sponsor_id, campaign_id
+
+    union all
+
+    select sponsor_id, false, campaign_id, campaign_id, sum(impressions - 1)
+    from single_campaign_journeys
+    where impressions > 1
+    group by sponsor_id, campaign_id
+
+    union all
+
+    select sponsor_id, false, campaign_id, cast(null as {{ dbt.type_string() }}), count(*)
+    from single_campaign_journeys
+    group by sponsor_id, campaign_id
+
+),
+
 not_converting as (
 
     select
@@ -58,10 +133,10 @@ not_converting as (
         impressions.ad_impression_id as touch_key,
         false as converted
     from impressions
-    left join buyers
-        on impressions.sponsor_id = buyers.sponsor_id
-        and impressions.household_ip_hash = buyers.household_ip_hash
-    where buyers.household_ip_hash is null
+    inner join journey_campaigns
+        on impressions.sponsor_id = journey_campaigns.sponsor_id
+        and impressions.household_ip_hash = journey_campaigns.household_ip_hash
+    where journey_campaigns.campaigns > 1
 
 ),
 
@@ -114,6 +189,10 @@ counted as (
         count(*) as transitions
     from steps
     group by sponsor_id, converted, from_channel, to_channel
+
+    union all
+
+    select * from single_campaign_steps
 
 ),
 

@@ -18,9 +18,9 @@ campaigns as (
 
 ),
 
-impressions as (
+exposures as (
 
-    select * from {{ ref('fct_ad_impressions') }}
+    select * from {{ ref('int_exposures_aggregated') }}
 
 ),
 
@@ -45,12 +45,12 @@ horizon as (
 exposed as (
 
     select
-        impressions.campaign_id,
-        impressions.household_ip_hash,
-        min(impressions.delivered_at) as first_exposed_at,
-        max(impressions.delivered_at) as last_exposed_at
-    from impressions
-    group by impressions.campaign_id, impressions.household_ip_hash
+        campaign_id,
+        household_ip_hash,
+        min(first_delivered_at) as first_exposed_at,
+        max(last_delivered_at) as last_exposed_at
+    from exposures
+    group by campaign_id, household_ip_hash
 
 ),
 
