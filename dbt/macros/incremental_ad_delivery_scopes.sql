@@ -57,6 +57,58 @@
         or (built.file_size_bytes is null) <> (episodes.file_size_bytes is null)
 {%- endmacro %}
 
+{#- The counted windows int_download_coverage_merged rebuilds (download_window_id, with its
+    download_date), on the days coverage_days_to_rebuild() names, rendered as literals: a
+    counted window changed since the table's last run (_changed_at) or without coverage,
+    a built window no longer counted (only deleted), and every window of an episode whose
+    file size changed. A day's other windows keep their coverage: a late file for a day
+    reopens the windows it changes, not the day's millions of others. -#}
+{% macro coverage_windows_to_rebuild() -%}
+    {%- set days = run_query(coverage_days_to_rebuild()).columns[0].values()
+                   | map('string') | sort | list -%}
+    {%- set since = run_query('select max(_processed_at) from ' ~ this).rows[0][0] -%}
+    with
+
+    resized_episodes as (
+        select distinct built.episode_id
+        from {{ this }} as built
+        inner join {{ ref('int_episodes_sized') }} as episodes
+            on built.episode_id = episodes.episode_id
+        where {{ days_filter(days, 'built.download_date', none) }}
+            and (built.file_size_bytes <> episodes.file_size_bytes
+                 or (built.file_size_bytes is null) <> (episodes.file_size_bytes is null))
+    ),
+
+    counted as (
+        select download_window_id, download_date, episode_id, _changed_at
+        from {{ ref('int_downloads_windowed') }}
+        where is_counted
+            and {{ days_filter(days, 'download_date', 'window_started_at') }}
+    ),
+
+    built as (
+        select download_window_id, download_date
+        from {{ this }}
+        where segment_seq = 1
+            and {{ days_filter(days, 'download_date', none) }}
+    )
+
+    select
+        coalesce(counted.download_window_id, built.download_window_id) as download_window_id,
+        coalesce(counted.download_date, built.download_date) as download_date
+    from counted
+    full outer join built
+        on counted.download_window_id = built.download_window_id
+    left join resized_episodes
+        on counted.episode_id = resized_episodes.episode_id
+    where counted.download_window_id is null
+        or built.download_window_id is null
+        or resized_episodes.episode_id is not null
+        {%- if since is not none %}
+        or counted._changed_at > cast('{{ since }}' as {{ dbt.type_timestamp() }})
+        {%- endif %}
+{%- endmacro %}
+
 {#- What every impression of fct_ad_impressions derives from besides downloads, coverage and
     deliveries: the line items (booking errors keep some out) and the baked-in ads. -#}
 {% macro impressions_fingerprint() -%}
@@ -66,13 +118,19 @@
 {%- endmacro %}
 
 {#- Download days fct_ad_impressions rebuilds (impression_date is the download's day):
-    - days whose coverage runs were rebuilt since the mart's last run, and built days that
-      no longer have any (every counted download of the day gone);
+    - days whose coverage runs were rebuilt since the mart's last run (stamped rows, and
+      the coverage's scope history: windows only deleted), and built days that no longer
+      have any (every counted download of the day gone);
     - days of counted windows a delivery rebuilt since then, or a delivery day gone, can fall
       in (by the window type's rule, delivery_window_end: a first-touch window reaches the
       day after its start at most);
     - every day when the mart is new or impressions_fingerprint() changed. -#}
 {% macro impression_days_to_rebuild() -%}
+    {%- set since = run_query('select max(_processed_at) from ' ~ this).rows[0][0] -%}
+    {%- set coverage_history = podcast_warehouse.days_rebuilt_since(
+        ref('int_download_coverage_merged'), 'download_date',
+        "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")")
+        if since is not none else none -%}
     with
 
     watermark as (
@@ -135,14 +193,18 @@
         or coverage_days.processed_at > watermark.processed_at
     union
     select download_date as impression_date from delivery_reached_days
+    {%- if coverage_history %}
+    -- days whose coverage lost windows (deleted rows leave no stamp behind)
+    union
+    select download_date as impression_date from ({{ coverage_history }}) as coverage_rebuilt
+    {%- endif %}
 {%- endmacro %}
 
 {#- The download days of this run's scope (the scope table's `scope_column`) and the time
     span [first request, last request] of their counted windows, as literals a scan can skip
     row groups with; none when there are no such windows. -#}
 {% macro scoped_windows_span(scope_column='download_date') -%}
-    {%- set days = podcast_warehouse.replace_scope_rows(scope_column)
-                   | map(attribute=0) | map('string') | sort | list -%}
+    {%- set days = podcast_warehouse.scope_days(scope_column) -%}
     {%- if days | length == 0 -%}
         {{ return(none) }}
     {%- endif -%}

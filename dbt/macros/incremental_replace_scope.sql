@@ -15,7 +15,11 @@
     Optionally, config(replace_from_column='<column>') with a `replace_from` column in the
     scope: only rows whose <column> >= replace_from are replaced (all of the key's rows when
     replace_from is null), e.g. the windows of a listener x episode group from the first one
-    a new request can change. -#}
+    a new request can change.
+
+    Optionally, config(replace_days_column='<column>') with that (date) column in the scope
+    too: the delete also names the scope's distinct days as literals, so that a scope of
+    keys finer than a day (download windows) scans only those days of the target. -#}
 {% macro get_incremental_replace_scope_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set keys = arg_dict['unique_key'] -%}
@@ -38,6 +42,10 @@
         -- implied by the above, as a literal the scan can skip older row groups with
         and existing.{{ replace_from_column }} >= cast('{{ earliest }}' as {{ dbt.type_timestamp() }})
         {%- endif %}
+    {%- endif %}
+    {%- set days_column = config.get('replace_days_column') %}
+    {%- if days_column %}
+        and {{ podcast_warehouse.scope_days_filter(days_column, 'existing.' ~ days_column, none) }}
     {%- endif %};
 
     insert into {{ target }} ({{ columns }})
@@ -68,13 +76,50 @@
     {{ return(execute and model.resource_type != 'unit_test' and is_incremental()) }}
 {%- endmacro %}
 
-{#- Called in the model's body: compute the scope into its table (incremental runs only). -#}
+{#- Called in the model's body: compute the scope into its table (incremental runs only).
+    With config(replace_scope_history='<date column of the scope>'), the scope's distinct
+    days are also appended, stamped with the run, to <model>__scope_history: a model
+    downstream finds there the days rebuilt since its own last run, including those whose
+    rows were only deleted (no stamped row is left to show them). -#}
 {% macro materialize_replace_scope() -%}
     {%- if podcast_warehouse.renders_incremental_run() -%}
         {%- set scope_macro = context[config.require('replace_scope')] -%}
         {%- do run_query('drop table if exists ' ~ replace_scope_relation()) -%}
         {%- do run_query('create table ' ~ replace_scope_relation() ~ ' as\n' ~ scope_macro()) -%}
+        {%- set history_column = config.get('replace_scope_history') -%}
+        {%- if history_column -%}
+            {%- set history = podcast_warehouse.replace_scope_history_relation(this) -%}
+            {%- set days -%}
+                select distinct {{ history_column }}, {{ processed_at() }} as _processed_at
+                from {{ replace_scope_relation() }}
+            {%- endset -%}
+            {%- do run_query('create table if not exists ' ~ history ~ ' as ' ~ days ~ ' limit 0') -%}
+            {%- do run_query('insert into ' ~ history ~ ' ' ~ days) -%}
+        {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The days an incremental model with replace_scope_history rebuilt after `since` (a SQL
+    timestamp), as a query of one column; none when it keeps no history (never built
+    incrementally: every row it has carries the stamp of the run that wrote it). -#}
+{% macro days_rebuilt_since(model, day_column, since) -%}
+    {%- set history = podcast_warehouse.replace_scope_history_relation(model) -%}
+    {#- information_schema, not dbt's relation cache: the history may have been created
+        during this invocation, by the model's own run -#}
+    {%- set found = run_query("select count(*) from information_schema.tables"
+        ~ " where table_schema = '" ~ history.schema ~ "'"
+        ~ " and table_name = '" ~ history.identifier ~ "'").rows[0][0] -%}
+    {%- if found == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return('select ' ~ day_column ~ ' from ' ~ history ~ ' where _processed_at > ' ~ since) }}
+{%- endmacro %}
+
+{#- <model>__scope_history, beside the model. -#}
+{% macro replace_scope_history_relation(model) -%}
+    {{ return(api.Relation.create(database=model.database, schema=model.schema,
+                                  identifier=model.identifier ~ '__scope_history',
+                                  type='table')) }}
 {%- endmacro %}
 
 {#- `select <expressions> from` the scope, run when the model renders: for literals the

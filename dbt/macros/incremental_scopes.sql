@@ -49,9 +49,14 @@
     {%- if not podcast_warehouse.renders_incremental_run() -%}
         {{ return('false') }}
     {%- endif -%}
-    {%- set days = podcast_warehouse.replace_scope_rows(scope_column)
-                   | map(attribute=0) | map('string') | sort | list -%}
-    {{ return(podcast_warehouse.days_filter(days, date_column, time_column)) }}
+    {{ return(podcast_warehouse.days_filter(podcast_warehouse.scope_days(scope_column),
+                                            date_column, time_column)) }}
+{%- endmacro %}
+
+{#- The distinct days of the scope table's `scope_column`, as sorted ISO dates. -#}
+{% macro scope_days(scope_column) -%}
+    {{ return(podcast_warehouse.replace_scope_rows('distinct ' ~ scope_column)
+              | map(attribute=0) | map('string') | sort | list) }}
 {%- endmacro %}
 
 {#- `date_column` in `days` (ISO dates, sorted) and, when given, `time_column` within the

@@ -95,6 +95,7 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     # late file's (a rolling window opened then may reach into it) on
     first_changed = dt.date.fromisoformat(min(f.name[:10] for f in held)) - dt.timedelta(days=1)
     assert min(_days_rewritten(settings)) >= first_changed
+    _check_coverage_by_window(settings, first_changed.isoformat())
 
     stamps = _stamps(settings)
     materialise(settings)  # nothing new: nothing is rebuilt
@@ -111,6 +112,29 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
              "--full-refresh")
     for mart, frame in _marts(settings).items():
         pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
+
+
+COVERAGE_STAMPS_OF_DAY = """
+    select
+        count(distinct case when _processed_at = latest.stamp then download_window_id end),
+        count(distinct case when _processed_at < latest.stamp then download_window_id end)
+    from intermediate.int_download_coverage_merged
+    cross join (select max(_processed_at) as stamp
+                from intermediate.int_download_coverage_merged) as latest
+    where download_date = cast(? as date)
+"""
+
+
+def _check_coverage_by_window(settings: Settings, day: str) -> None:
+    """The late file reopened the downloads of the day before it still open at its start:
+    the coverage of those was rebuilt, the rest of that day's kept as built (coverage is
+    rebuilt by window, not by day)."""
+    wh = open_warehouse(settings)
+    try:
+        rebuilt, kept = wh.fetchall(COVERAGE_STAMPS_OF_DAY, [day])[0]
+    finally:
+        wh.close()
+    assert rebuilt > 0 and kept > 0, (rebuilt, kept)
 
 
 # the incremental exposure summary against the impressions it summarises, both ways

@@ -1,16 +1,19 @@
 -- One row per merged run of covered bytes of a counted download, [segment_start,
 -- segment_end): the union of its requests' byte ranges as disjoint runs. An ad is delivered
 -- when one run contains all of its bytes.
--- Incremental by download day: a run rebuilds the days coverage_days_to_rebuild() names
--- (days whose counted windows changed, and the days of the downloads of an episode whose
--- file size changed: it places suffix ranges), reading only those days' windows and the
--- requests of their time span. Each run keeps the episode and the file size it used.
+-- Incremental by download window: a run rebuilds the counted windows
+-- coverage_windows_to_rebuild() names (on the days whose counted windows changed: the
+-- windows that changed, and every window of an episode whose file size changed: it places
+-- suffix ranges), reading only those windows and the requests of their days' time span.
+-- Each run keeps the episode and the file size it used.
 -- depends_on: {{ ref('int_downloads_windowed') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
-    replace_scope='coverage_days_to_rebuild',
-    unique_key='download_date',
+    replace_scope='coverage_windows_to_rebuild',
+    unique_key='download_window_id',
+    replace_days_column='download_date',
+    replace_scope_history='download_date',
     on_schema_change='fail',
 ) }}
 {{ materialize_replace_scope() }}
@@ -24,6 +27,9 @@ downloads as (
     where is_counted
     {%- if is_incremental() %}
         and {{ days_filter(span.days, 'download_date', 'window_started_at') if span else 'false' }}
+        and download_window_id in (
+            select download_window_id from {{ replace_scope_relation() }}
+        )
     {%- endif %}
 
 ),
