@@ -127,9 +127,10 @@
     - every day when the mart is new or impressions_fingerprint() changed. -#}
 {% macro impression_days_to_rebuild() -%}
     {%- set since = run_query('select max(_processed_at) from ' ~ this).rows[0][0] -%}
+    {%- set since_sql = "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")"
+        if since is not none else 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
     {%- set coverage_history = podcast_warehouse.days_rebuilt_since(
-        ref('int_download_coverage_merged'), 'download_date',
-        "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")")
+        ref('int_download_coverage_merged'), 'download_date', since_sql)
         if since is not none else none -%}
     with
 
@@ -152,24 +153,8 @@
         from {{ this }}
     ),
 
-    -- delivery days the mart has impressions of and the deliveries no longer have (their
-    -- files replaced by empty or unreadable ones): no rebuilt delivery row points at them
-    gone_delivery_days as (
-        select cast(delivered_at as date) as delivered_date
-        from {{ this }}
-        where ad_type = 'dynamic'
-        except
-        select delivered_date
-        from {{ ref('int_inserted_ads_matched') }}
-    ),
-
     changed_delivery_days as (
-        select deliveries.delivered_date
-        from {{ ref('int_inserted_ads_matched') }} as deliveries
-        cross join watermark
-        where deliveries._processed_at > watermark.processed_at
-        union
-        select delivered_date from gone_delivery_days
+        {{ changed_delivery_days(since_sql) }}
     ),
 
     delivery_reached_days as (
@@ -197,6 +182,121 @@
     -- days whose coverage lost windows (deleted rows leave no stamp behind)
     union
     select download_date as impression_date from ({{ coverage_history }}) as coverage_rebuilt
+    {%- endif %}
+{%- endmacro %}
+
+{#- Delivery days whose deliveries int_inserted_ads_matched rebuilt after `since` (a SQL
+    timestamp; null: none), and the delivery days fct_ad_impressions (this) has dynamic
+    impressions of that the deliveries no longer have (their files replaced by empty or
+    unreadable ones): no rebuilt delivery row points at those. -#}
+{% macro changed_delivery_days(since) -%}
+    select delivered_date
+    from {{ ref('int_inserted_ads_matched') }}
+    where _processed_at > {{ since }}
+    union
+    select delivered_date
+    from (
+        select cast(delivered_at as date) as delivered_date
+        from {{ this }}
+        where ad_type = 'dynamic'
+        except
+        select delivered_date
+        from {{ ref('int_inserted_ads_matched') }}
+    ) as gone_delivery_days
+{%- endmacro %}
+
+{#- The counted windows fct_ad_impressions rebuilds (download_id, with its impression_date),
+    on the days impression_days_to_rebuild() names, rendered as literals: windows whose
+    coverage was rebuilt since the mart's last run, windows a delivery of a changed delivery
+    day falls in (by the window type's rule), and built windows with no coverage any more
+    (only deleted) or with an inserted ad of a changed delivery day. Every window of those
+    days when the mart is new or impressions_fingerprint() changed. -#}
+{% macro impression_windows_to_rebuild() -%}
+    {%- set days = run_query(impression_days_to_rebuild()).columns[0].values()
+                   | map('string') | sort | list -%}
+    {%- set built = run_query(
+        "select max(_processed_at), max(case when _inputs_fingerprint <> '"
+        ~ impressions_fingerprint() ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
+    {%- set coverage = ref('int_download_coverage_merged') -%}
+    with
+
+    built as (
+        select distinct download_id, impression_date
+        from {{ this }}
+        where {{ days_filter(days, 'impression_date', none) }}
+    ),
+
+    {%- if built[0] is none or built[1] == 1 %}
+
+    counted as (
+        select download_window_id, download_date
+        from {{ ref('int_downloads_windowed') }}
+        where is_counted
+            and {{ days_filter(days, 'download_date', 'window_started_at') }}
+    )
+
+    select download_window_id as download_id, download_date as impression_date from counted
+    union
+    select download_id, impression_date from built
+    {%- else %}
+    {%- set since = "cast('" ~ built[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set delivery_days = run_query(changed_delivery_days(since)).columns[0].values()
+                            | map('string') | sort | list %}
+
+    counted as (
+        select download_window_id, download_date, listener_key, episode_id,
+            window_started_at, last_request_at
+        from {{ ref('int_downloads_windowed') }}
+        where is_counted
+            and {{ days_filter(days, 'download_date', 'window_started_at') }}
+    ),
+
+    rebuilt_coverage as (
+        select distinct download_window_id, download_date
+        from {{ coverage }}
+        where _processed_at > {{ since }}
+            and {{ days_filter(days, 'download_date', none) }}
+    ),
+
+    covered as (
+        select distinct download_window_id
+        from {{ coverage }}
+        where {{ days_filter(days, 'download_date', none) }}
+    ),
+
+    delivered_windows as (
+        select distinct counted.download_window_id, counted.download_date
+        from {{ ref('int_inserted_ads_matched') }} as deliveries
+        inner join counted
+            on deliveries.listener_key = counted.listener_key
+            and deliveries.episode_id = counted.episode_id
+            and deliveries.delivered_at >= counted.window_started_at
+            and deliveries.delivered_at < {{ delivery_window_end('counted') }}
+        where {{ days_filter(delivery_days, 'deliveries.delivered_date', none) }}
+    ),
+
+    -- built windows whose coverage is gone, or with an inserted ad of a changed day (it may
+    -- be gone too)
+    stale_built as (
+        select built.download_id, built.impression_date
+        from built
+        left join covered
+            on built.download_id = covered.download_window_id
+        where covered.download_window_id is null
+        union
+        select distinct download_id, impression_date
+        from {{ this }}
+        where ad_type = 'dynamic'
+            and {{ days_filter(days, 'impression_date', none) }}
+            and {{ days_filter(delivery_days, 'cast(delivered_at as date)', none) }}
+    )
+
+    select download_window_id as download_id, download_date as impression_date
+    from rebuilt_coverage
+    union
+    select download_window_id, download_date from delivered_windows
+    union
+    select download_id, impression_date from stale_built
     {%- endif %}
 {%- endmacro %}
 

@@ -114,27 +114,33 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
         pd.testing.assert_frame_equal(built[mart], frame, obj=mart)
 
 
-COVERAGE_STAMPS_OF_DAY = """
+# a day's downloads (table, window id, day) the latest run rewrote, and the others
+STAMPS_OF_DAY = """
     select
-        count(distinct case when _processed_at = latest.stamp then download_window_id end),
-        count(distinct case when _processed_at < latest.stamp then download_window_id end)
-    from intermediate.int_download_coverage_merged
-    cross join (select max(_processed_at) as stamp
-                from intermediate.int_download_coverage_merged) as latest
-    where download_date = cast(? as date)
+        count(distinct case when _processed_at = latest.stamp then {1} end),
+        count(distinct case when _processed_at < latest.stamp then {1} end)
+    from {0}
+    cross join (select max(_processed_at) as stamp from {0}) as latest
+    where {2} = cast(? as date)
 """
+REBUILT_BY_WINDOW = [
+    ("intermediate.int_download_coverage_merged", "download_window_id", "download_date"),
+    ("marts.fct_ad_impressions", "download_id", "impression_date"),
+]
 
 
 def _check_coverage_by_window(settings: Settings, day: str) -> None:
     """The late file reopened the downloads of the day before it still open at its start:
-    the coverage of those was rebuilt, the rest of that day's kept as built (coverage is
-    rebuilt by window, not by day)."""
+    their coverage and delivered ads were rebuilt, the rest of that day's kept as built
+    (both are rebuilt by window, not by day)."""
     wh = open_warehouse(settings)
     try:
-        rebuilt, kept = wh.fetchall(COVERAGE_STAMPS_OF_DAY, [day])[0]
+        for table, window_id, day_column in REBUILT_BY_WINDOW:
+            rebuilt, kept = wh.fetchall(STAMPS_OF_DAY.format(table, window_id, day_column),
+                                        [day])[0]
+            assert rebuilt > 0 and kept > 0, (table, rebuilt, kept)
     finally:
         wh.close()
-    assert rebuilt > 0 and kept > 0, (rebuilt, kept)
 
 
 # the incremental exposure summary against the impressions it summarises, both ways

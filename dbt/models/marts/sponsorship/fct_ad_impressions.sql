@@ -4,10 +4,11 @@
 --     that download's window, whose bytes [byte_start, byte_end) all were sent.
 -- An ad is delivered at most once per download; impression_date is the download's date,
 -- so delivered ads and counted downloads add up day by day.
--- Incremental by impression (download) day: a run rebuilds the days
--- impression_days_to_rebuild() names (rebuilt coverage, days a changed delivery can reach;
--- every day when the line items or baked-in ads changed), reading only those days'
--- downloads and the deliveries of their time span.
+-- Incremental by download: a run rebuilds the counted windows
+-- impression_windows_to_rebuild() names (rebuilt coverage, windows a changed delivery falls
+-- in; every window when the line items or baked-in ads changed), on the days
+-- impression_days_to_rebuild() names, reading only those windows, their coverage and the
+-- deliveries of their days' time span.
 -- grain: ad_impression_id (download x ad). The listener's key, country and app are the
 -- download's: join fct_downloads on download_id (kept out here: at 100M requests every
 -- carried column costs gigabytes in the joins).
@@ -16,8 +17,9 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
-    replace_scope='impression_days_to_rebuild',
-    unique_key='impression_date',
+    replace_scope='impression_windows_to_rebuild',
+    unique_key='download_id',
+    replace_days_column='impression_date',
     on_schema_change='fail',
 ) }}
 {{ materialize_replace_scope() }}
@@ -34,6 +36,7 @@ downloads as (
     where is_counted
     {%- if is_incremental() %}
         and {{ days_filter(span.days, 'download_date', 'window_started_at') if span else 'false' }}
+        and download_window_id in (select download_id from {{ replace_scope_relation() }})
     {%- endif %}
 
 ),
@@ -43,6 +46,7 @@ segments as (
     select * from {{ ref('int_download_coverage_merged') }}
     {%- if is_incremental() %}
     where {{ days_filter(span.days, 'download_date', none) if span else 'false' }}
+        and download_window_id in (select download_id from {{ replace_scope_relation() }})
     {%- endif %}
 
 ),
