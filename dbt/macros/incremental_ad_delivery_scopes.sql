@@ -53,8 +53,7 @@
     ) as built
     inner join {{ ref('int_episodes_sized') }} as episodes
         on built.episode_id = episodes.episode_id
-    where built.file_size_bytes <> episodes.file_size_bytes
-        or (built.file_size_bytes is null) <> (episodes.file_size_bytes is null)
+    where built.file_size_bytes is distinct from episodes.file_size_bytes
 {%- endmacro %}
 
 {#- The counted windows int_download_coverage_merged rebuilds (download_window_id, with its
@@ -75,8 +74,7 @@
         inner join {{ ref('int_episodes_sized') }} as episodes
             on built.episode_id = episodes.episode_id
         where {{ days_filter(days, 'built.download_date', none) }}
-            and (built.file_size_bytes <> episodes.file_size_bytes
-                 or (built.file_size_bytes is null) <> (episodes.file_size_bytes is null))
+            and built.file_size_bytes is distinct from episodes.file_size_bytes
     ),
 
     counted as (
@@ -117,30 +115,35 @@
         ~ '|' ~ relation_version(ref('stg_ad_delivery__baked_in_ads')))) }}
 {%- endmacro %}
 
-{#- Download days fct_ad_impressions rebuilds (impression_date is the download's day):
+{#- What fct_ad_impressions (this) holds, read once per run: `since`, its last run as a SQL
+    timestamp (none: the mart is new), and `rebuild_all`, whether every day must be rebuilt
+    (the mart is new or impressions_fingerprint() changed). -#}
+{% macro impressions_built() -%}
+    {%- set row = run_query(
+        "select max(_processed_at), max(case when _inputs_fingerprint <> '"
+        ~ impressions_fingerprint() ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
+    {{ return({
+        'since': "cast('" ~ row[0] ~ "' as " ~ dbt.type_timestamp() ~ ")"
+                 if row[0] is not none else none,
+        'rebuild_all': row[0] is none or row[1] == 1,
+    }) }}
+{%- endmacro %}
+
+{#- Download days fct_ad_impressions rebuilds (impression_date is the download's day), given
+    impressions_built():
     - days whose coverage runs were rebuilt since the mart's last run (stamped rows, and
       the coverage's scope history: windows only deleted), and built days that no longer
       have any (every counted download of the day gone);
     - days of counted windows a delivery rebuilt since then, or a delivery day gone, can fall
       in (by the window type's rule, delivery_window_end: a first-touch window reaches the
       day after its start at most);
-    - every day when the mart is new or impressions_fingerprint() changed. -#}
-{% macro impression_days_to_rebuild() -%}
-    {%- set since = run_query('select max(_processed_at) from ' ~ this).rows[0][0] -%}
-    {%- set since_sql = "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")"
-        if since is not none else 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
+    - every day when `built.rebuild_all`. -#}
+{% macro impression_days_to_rebuild(built) -%}
+    {%- set since_sql = built.since or 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
     {%- set coverage_history = podcast_warehouse.days_rebuilt_since(
-        ref('int_download_coverage_merged'), 'download_date', since_sql)
-        if since is not none else none -%}
+        ref('int_download_coverage_merged'), 'download_date', built.since)
+        if built.since else none -%}
     with
-
-    watermark as (
-        select
-            max(_processed_at) as processed_at,
-            max(case when _inputs_fingerprint <> '{{ impressions_fingerprint() }}'
-                then 1 else 0 end) as inputs_changed
-        from {{ this }}
-    ),
 
     coverage_days as (
         select download_date, max(_processed_at) as processed_at
@@ -171,11 +174,9 @@
     from coverage_days
     full outer join built_days
         on coverage_days.download_date = built_days.download_date
-    cross join watermark
-    where watermark.processed_at is null
-        or watermark.inputs_changed = 1
+    where {{ 'true' if built.rebuild_all else 'false' }}
         or coverage_days.download_date is null
-        or coverage_days.processed_at > watermark.processed_at
+        or coverage_days.processed_at > {{ since_sql }}
     union
     select download_date as impression_date from delivery_reached_days
     {%- if coverage_history %}
@@ -206,62 +207,68 @@
 {%- endmacro %}
 
 {#- The counted windows fct_ad_impressions rebuilds (download_id, with its impression_date),
-    on the days impression_days_to_rebuild() names, rendered as literals: windows whose
-    coverage was rebuilt since the mart's last run, windows a delivery of a changed delivery
-    day falls in (by the window type's rule), and built windows with no coverage any more
-    (only deleted) or with an inserted ad of a changed delivery day. Every window of those
-    days when the mart is new or impressions_fingerprint() changed. -#}
+    on the days impression_days_to_rebuild() names. A row with a null download_id stands for
+    its whole day (see replace_scope's replace_days_column): every day when
+    impressions_built().rebuild_all, the days whose own deliveries changed (a new day), and
+    the days where more than half of the counted windows would be rebuilt anyway (a backlog
+    pass). The other days list their windows: those whose coverage was rebuilt since the
+    mart's last run, those a delivery of a changed delivery day falls in (by the window
+    type's rule), and built windows with no coverage any more (only deleted) or with an
+    inserted ad of a changed delivery day. A late file for a day reopens the windows it can
+    reach, not the day's millions of others. -#}
 {% macro impression_windows_to_rebuild() -%}
-    {%- set days = run_query(impression_days_to_rebuild()).columns[0].values()
+    {%- set built = impressions_built() -%}
+    {%- set days = run_query(impression_days_to_rebuild(built)).columns[0].values()
                    | map('string') | sort | list -%}
-    {%- set built = run_query(
-        "select max(_processed_at), max(case when _inputs_fingerprint <> '"
-        ~ impressions_fingerprint() ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
+    {%- if built.rebuild_all -%}
+        {%- set delivery_days = days -%}
+    {%- else -%}
+        {%- set delivery_days = run_query(changed_delivery_days(built.since)).columns[0].values()
+                                | map('string') | sort | list -%}
+    {%- endif -%}
+    {%- set whole_days = days | select('in', delivery_days) | list -%}
+    {%- set partial_days = days | reject('in', delivery_days) | list -%}
     {%- set coverage = ref('int_download_coverage_merged') -%}
     with
 
-    built as (
-        select distinct download_id, impression_date
-        from {{ this }}
-        where {{ days_filter(days, 'impression_date', none) }}
+    whole_days as (
+        {%- for day in whole_days %}
+        select cast('{{ day }}' as date) as impression_date
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- else %}
+        select cast(null as date) as impression_date where false
+        {%- endfor %}
     ),
 
-    {%- if built[0] is none or built[1] == 1 %}
-
-    counted as (
-        select download_window_id, download_date
-        from {{ ref('int_downloads_windowed') }}
-        where is_counted
-            and {{ days_filter(days, 'download_date', 'window_started_at') }}
-    )
-
-    select download_window_id as download_id, download_date as impression_date from counted
-    union
-    select download_id, impression_date from built
-    {%- else %}
-    {%- set since = "cast('" ~ built[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
-    {%- set delivery_days = run_query(changed_delivery_days(since)).columns[0].values()
-                            | map('string') | sort | list %}
+    {%- if partial_days %}
 
     counted as (
         select download_window_id, download_date, listener_key, episode_id,
             window_started_at, last_request_at
         from {{ ref('int_downloads_windowed') }}
         where is_counted
-            and {{ days_filter(days, 'download_date', 'window_started_at') }}
+            and {{ days_filter(partial_days, 'download_date', 'window_started_at') }}
+    ),
+
+    built as (
+        select distinct download_id, impression_date
+        from {{ this }}
+        where {{ days_filter(partial_days, 'impression_date', none) }}
     ),
 
     rebuilt_coverage as (
         select distinct download_window_id, download_date
         from {{ coverage }}
-        where _processed_at > {{ since }}
-            and {{ days_filter(days, 'download_date', none) }}
+        where _processed_at > {{ built.since }}
+            and {{ days_filter(partial_days, 'download_date', none) }}
     ),
 
     covered as (
         select distinct download_window_id
         from {{ coverage }}
-        where {{ days_filter(days, 'download_date', none) }}
+        where {{ days_filter(partial_days, 'download_date', none) }}
     ),
 
     delivered_windows as (
@@ -287,16 +294,54 @@
         select distinct download_id, impression_date
         from {{ this }}
         where ad_type = 'dynamic'
-            and {{ days_filter(days, 'impression_date', none) }}
+            and {{ days_filter(partial_days, 'impression_date', none) }}
             and {{ days_filter(delivery_days, 'cast(delivered_at as date)', none) }}
+    ),
+
+    windows as (
+        select download_window_id as download_id, download_date as impression_date
+        from rebuilt_coverage
+        union
+        select download_window_id, download_date from delivered_windows
+        union
+        select download_id, impression_date from stale_built
+    ),
+
+    -- days where most counted windows are rebuilt anyway: read whole, not key by key
+    mostly_rebuilt_days as (
+        select rebuilt.impression_date
+        from (
+            select impression_date, count(*) as windows
+            from windows
+            group by impression_date
+        ) as rebuilt
+        inner join (
+            select download_date, count(*) as windows
+            from counted
+            group by download_date
+        ) as day_counted
+            on rebuilt.impression_date = day_counted.download_date
+        where 2 * rebuilt.windows > day_counted.windows
+    ),
+    {%- endif %}
+
+    all_whole_days as (
+        select impression_date from whole_days
+        {%- if partial_days %}
+        union
+        select impression_date from mostly_rebuilt_days
+        {%- endif %}
     )
 
-    select download_window_id as download_id, download_date as impression_date
-    from rebuilt_coverage
-    union
-    select download_window_id, download_date from delivered_windows
-    union
-    select download_id, impression_date from stale_built
+    select cast(null as {{ dbt.type_string() }}) as download_id, impression_date
+    from all_whole_days
+    {%- if partial_days %}
+    union all
+    select windows.download_id, windows.impression_date
+    from windows
+    left join all_whole_days
+        on windows.impression_date = all_whole_days.impression_date
+    where all_whole_days.impression_date is null
     {%- endif %}
 {%- endmacro %}
 

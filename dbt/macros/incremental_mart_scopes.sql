@@ -144,8 +144,7 @@
     left join {{ ref('dim_episodes') }} as episodes
         on built.episode_id = episodes.episode_id
     where {{ days_since_release('episodes.published_date', 'built.download_date') }}
-            <> built.days_since_release
-        or (episodes.published_date is null) <> (built.days_since_release is null)
+            is distinct from built.days_since_release
 {%- endmacro %}
 
 {#- Days from an episode's release to a download day (null when the release is unknown). -#}

@@ -19,7 +19,10 @@
 
     Optionally, config(replace_days_column='<column>') with that (date) column in the scope
     too: the delete also names the scope's distinct days as literals, so that a scope of
-    keys finer than a day (download windows) scans only those days of the target. -#}
+    keys finer than a day (download windows) scans only those days of the target. A scope
+    row whose (first) key is null stands for its whole day: every target row of that day is
+    replaced, and the model reads the day by date (scope_keys_join, scope_keys_filter)
+    rather than matching its millions of keys (a new day). -#}
 {% macro get_incremental_replace_scope_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set keys = arg_dict['unique_key'] -%}
@@ -45,7 +48,13 @@
     {%- endif %}
     {%- set days_column = config.get('replace_days_column') %}
     {%- if days_column %}
-        and {{ podcast_warehouse.scope_days_filter(days_column, 'existing.' ~ days_column, none) }}
+        and {{ podcast_warehouse.scope_days_filter(days_column, 'existing.' ~ days_column, none) }};
+    {%- set whole_days = podcast_warehouse.whole_scope_days(days_column, keys[0]) %}
+    {%- if whole_days %}
+
+    delete from {{ target }}
+    where {{ podcast_warehouse.days_filter(whole_days, days_column, none) }}
+    {%- endif %}
     {%- endif %};
 
     insert into {{ target }} ({{ columns }})
@@ -124,6 +133,34 @@
 
 {#- `select <expressions> from` the scope, run when the model renders: for literals the
     engine can push down to a table scan (a filter on a subquery it cannot). -#}
-{% macro replace_scope_rows(expressions) -%}
-    {{ return(run_query('select ' ~ expressions ~ ' from ' ~ replace_scope_relation()).rows) }}
+{% macro replace_scope_rows(expressions, where='true') -%}
+    {{ return(run_query('select ' ~ expressions ~ ' from ' ~ replace_scope_relation()
+                        ~ ' where ' ~ where).rows) }}
+{%- endmacro %}
+
+{#- The days the scope replaces whole (rows whose `key` is null, see replace_days_column),
+    as sorted ISO dates. -#}
+{% macro whole_scope_days(days_column, key) -%}
+    {{ return(podcast_warehouse.replace_scope_rows('distinct ' ~ days_column, key ~ ' is null')
+              | map(attribute=0) | map('string') | sort | list) }}
+{%- endmacro %}
+
+{#- `left join` of the scope's keys (those not null) on `key_column`, as scope_keys: with
+    scope_keys_filter, how a model reads only its scope's rows. A join, not `in (subquery)`
+    under an `or`, which Postgres runs as a subplan per row. -#}
+{% macro scope_keys_join(key_column, key) -%}
+    left join (
+        select distinct {{ key }}
+        from {{ replace_scope_relation() }}
+        where {{ key }} is not null
+    ) as scope_keys
+        on {{ key_column }} = scope_keys.{{ key }}
+{%- endmacro %}
+
+{#- The rows of the scope (after scope_keys_join): those of a day it replaces whole, or
+    whose key it names. -#}
+{% macro scope_keys_filter(date_column, key, days_column) -%}
+    {%- set whole_days = podcast_warehouse.whole_scope_days(days_column, key) -%}
+    ({{ podcast_warehouse.days_filter(whole_days, date_column, none) if whole_days else 'false' }}
+        or scope_keys.{{ key }} is not null)
 {%- endmacro %}

@@ -195,8 +195,7 @@
         from {{ this }} as built
         inner join {{ ref('int_episodes_sized') }} as episodes
             on built.episode_id = episodes.episode_id
-        where built.required_bytes <> episodes.required_bytes
-            or (built.required_bytes is null) <> (episodes.required_bytes is null)
+        where built.required_bytes is distinct from episodes.required_bytes
     ),
 
     -- the built windows that can touch, or still be open at, the first rebuilt day

@@ -96,6 +96,8 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     first_changed = dt.date.fromisoformat(min(f.name[:10] for f in held)) - dt.timedelta(days=1)
     assert min(_days_rewritten(settings)) >= first_changed
     _check_coverage_by_window(settings, first_changed.isoformat())
+    new_days = sorted({f.name[:10] for f in held if f.parent.name == "ad_delivery"})
+    _check_impression_days_rebuilt_whole(settings, new_days, first_changed.isoformat())
 
     stamps = _stamps(settings)
     materialise(settings)  # nothing new: nothing is rebuilt
@@ -141,6 +143,22 @@ def _check_coverage_by_window(settings: Settings, day: str) -> None:
             assert rebuilt > 0 and kept > 0, (table, rebuilt, kept)
     finally:
         wh.close()
+
+
+def _check_impression_days_rebuilt_whole(settings: Settings, new_days: list[str],
+                                         partial_day: str) -> None:
+    """fct_ad_impressions' last run named the new delivery days whole (a null download_id:
+    read and replaced by date), and the day before the late file window by window."""
+    wh = open_warehouse(settings)
+    try:
+        rows = wh.fetchall("select cast(impression_date as varchar), download_id is null, "
+                           "count(*) from marts.fct_ad_impressions__scope group by 1, 2")
+    finally:
+        wh.close()
+    scope = {(day, whole): n for day, whole, n in rows}
+    for day in new_days:
+        assert scope.get((day, True)) == 1 and (day, False) not in scope, (day, scope)
+    assert (partial_day, True) not in scope and scope.get((partial_day, False), 0) > 0, scope
 
 
 # the incremental exposure summary against the impressions it summarises, both ways

@@ -32,21 +32,31 @@ with
 
 downloads as (
 
+    {%- if is_incremental() %}
+    select windowed.*
+    from {{ ref('int_downloads_windowed') }} as windowed
+    {{ scope_keys_join('windowed.download_window_id', 'download_id') }}
+    where windowed.is_counted
+        and {{ days_filter(span.days, 'windowed.download_date', 'windowed.window_started_at')
+               if span else 'false' }}
+        and {{ scope_keys_filter('windowed.download_date', 'download_id', 'impression_date') }}
+    {%- else %}
     select * from {{ ref('int_downloads_windowed') }}
     where is_counted
-    {%- if is_incremental() %}
-        and {{ days_filter(span.days, 'download_date', 'window_started_at') if span else 'false' }}
-        and download_window_id in (select download_id from {{ replace_scope_relation() }})
     {%- endif %}
 
 ),
 
 segments as (
 
-    select * from {{ ref('int_download_coverage_merged') }}
     {%- if is_incremental() %}
-    where {{ days_filter(span.days, 'download_date', none) if span else 'false' }}
-        and download_window_id in (select download_id from {{ replace_scope_relation() }})
+    select coverage.*
+    from {{ ref('int_download_coverage_merged') }} as coverage
+    {{ scope_keys_join('coverage.download_window_id', 'download_id') }}
+    where {{ days_filter(span.days, 'coverage.download_date', none) if span else 'false' }}
+        and {{ scope_keys_filter('coverage.download_date', 'download_id', 'impression_date') }}
+    {%- else %}
+    select * from {{ ref('int_download_coverage_merged') }}
     {%- endif %}
 
 ),
