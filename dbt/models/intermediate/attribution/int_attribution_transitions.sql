@@ -4,7 +4,8 @@
 -- impressions of a sponsor it never bought from (ends in '(null)'); every journey starts
 -- in '(start)'. The chain itself is solved in Python (analyses/attribution/markov.py).
 -- A non-converting journey through one campaign's ads only needs no ordering (start, n - 1
--- steps from the campaign to itself, end): it is counted from int_exposures_aggregated;
+-- steps from the campaign to itself, end): it is counted from each household's exposure
+-- (int_exposures_rolled_up_to_households);
 -- only households that saw several of a sponsor's campaigns have their impressions sorted.
 {{ config(materialized='table') }}
 
@@ -24,7 +25,7 @@ orders as (
 
 exposures as (
 
-    select * from {{ ref('int_exposures_aggregated') }}
+    select * from {{ ref('int_exposures_rolled_up_to_households') }}
 
 ),
 
@@ -63,13 +64,12 @@ unconverted_exposures as (
         exposures.sponsor_id,
         exposures.household_ip_hash,
         exposures.campaign_id,
-        sum(exposures.impressions) as impressions
+        exposures.impressions
     from exposures
     left join buyers
         on exposures.sponsor_id = buyers.sponsor_id
         and exposures.household_ip_hash = buyers.household_ip_hash
     where buyers.household_ip_hash is null
-    group by exposures.sponsor_id, exposures.household_ip_hash, exposures.campaign_id
 
 ),
 

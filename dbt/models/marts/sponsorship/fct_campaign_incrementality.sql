@@ -20,7 +20,7 @@ campaigns as (
 
 exposures as (
 
-    select * from {{ ref('int_exposures_aggregated') }}
+    select * from {{ ref('int_exposures_rolled_up_to_households') }}
 
 ),
 
@@ -47,10 +47,9 @@ exposed as (
     select
         campaign_id,
         household_ip_hash,
-        min(first_delivered_at) as first_exposed_at,
-        max(last_delivered_at) as last_exposed_at
+        first_delivered_at as first_exposed_at,
+        last_delivered_at as last_exposed_at
     from exposures
-    group by campaign_id, household_ip_hash
 
 ),
 

@@ -29,6 +29,12 @@ impressions as (
 
 ),
 
+exposures as (
+
+    select * from {{ ref('int_exposures_rolled_up_to_households') }}
+
+),
+
 visits as (
 
     select * from {{ ref('stg_conversions__pixel_visits') }}
@@ -61,12 +67,13 @@ delivered as (
 
 ),
 
+-- one exposure row per campaign x household reached
 reach as (
 
     select
         campaign_id,
-        count(distinct household_ip_hash) as household_reach
-    from impressions
+        count(*) as household_reach
+    from exposures
     group by campaign_id
 
 ),
