@@ -97,7 +97,8 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     assert min(_days_rewritten(settings)) >= first_changed
     _check_coverage_by_window(settings, first_changed.isoformat())
     new_days = sorted({f.name[:10] for f in held if f.parent.name == "ad_delivery"})
-    _check_impression_days_rebuilt_whole(settings, new_days, first_changed.isoformat())
+    late_day = (first_changed + dt.timedelta(days=1)).isoformat()
+    _check_impression_days_rebuilt_whole(settings, new_days, late_day, first_changed.isoformat())
 
     stamps = _stamps(settings)
     materialise(settings)  # nothing new: nothing is rebuilt
@@ -146,9 +147,11 @@ def _check_coverage_by_window(settings: Settings, day: str) -> None:
 
 
 def _check_impression_days_rebuilt_whole(settings: Settings, new_days: list[str],
-                                         partial_day: str) -> None:
-    """fct_ad_impressions' last run named the new delivery days whole (a null download_id:
-    read and replaced by date), and the day before the late file window by window."""
+                                         late_day: str, partial_day: str) -> None:
+    """fct_ad_impressions' last run named whole (a null download_id: read and replaced by
+    date) the new delivery days and the late file's day (its deliveries were there before,
+    but every counted window is new: more than half of them), and the day before the late
+    file window by window."""
     wh = open_warehouse(settings)
     try:
         rows = wh.fetchall("select cast(impression_date as varchar), download_id is null, "
@@ -156,7 +159,8 @@ def _check_impression_days_rebuilt_whole(settings: Settings, new_days: list[str]
     finally:
         wh.close()
     scope = {(day, whole): n for day, whole, n in rows}
-    for day in new_days:
+    assert late_day not in new_days
+    for day in [*new_days, late_day]:
         assert scope.get((day, True)) == 1 and (day, False) not in scope, (day, scope)
     assert (partial_day, True) not in scope and scope.get((partial_day, False), 0) > 0, scope
 
