@@ -130,7 +130,7 @@
 {%- endmacro %}
 
 {#- Download days fct_ad_impressions rebuilds (impression_date is the download's day), given
-    impressions_built():
+    impressions_built() and the changed delivery days (changed_delivery_days(), ISO dates):
     - days whose coverage runs were rebuilt since the mart's last run (stamped rows, and
       the coverage's scope history: windows only deleted), and built days that no longer
       have any (every counted download of the day gone);
@@ -138,8 +138,7 @@
       in (by the window type's rule, delivery_window_end: a first-touch window reaches the
       day after its start at most);
     - every day when `built.rebuild_all`. -#}
-{% macro impression_days_to_rebuild(built) -%}
-    {%- set since_sql = built.since or 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
+{% macro impression_days_to_rebuild(built, delivery_days) -%}
     {%- set coverage_history = podcast_warehouse.days_rebuilt_since(
         ref('int_download_coverage_merged'), 'download_date', built.since)
         if built.since else none -%}
@@ -157,7 +156,7 @@
     ),
 
     changed_delivery_days as (
-        {{ changed_delivery_days(since_sql) }}
+        {{ date_rows(delivery_days, 'delivered_date') }}
     ),
 
     delivery_reached_days as (
@@ -176,7 +175,9 @@
         on coverage_days.download_date = built_days.download_date
     where {{ 'true' if built.rebuild_all else 'false' }}
         or coverage_days.download_date is null
-        or coverage_days.processed_at > {{ since_sql }}
+        {%- if built.since %}
+        or coverage_days.processed_at > {{ built.since }}
+        {%- endif %}
     union
     select download_date as impression_date from delivery_reached_days
     {%- if coverage_history %}
@@ -187,13 +188,13 @@
 {%- endmacro %}
 
 {#- Delivery days whose deliveries int_inserted_ads_matched rebuilt after `since` (a SQL
-    timestamp; null: none), and the delivery days fct_ad_impressions (this) has dynamic
+    timestamp; none: no such days), and the delivery days fct_ad_impressions (this) has dynamic
     impressions of that the deliveries no longer have (their files replaced by empty or
     unreadable ones): no rebuilt delivery row points at those. -#}
 {% macro changed_delivery_days(since) -%}
     select delivered_date
     from {{ ref('int_inserted_ads_matched') }}
-    where _processed_at > {{ since }}
+    where {{ '_processed_at > ' ~ since if since else 'false' }}
     union
     select delivered_date
     from (
@@ -218,28 +219,20 @@
     reach, not the day's millions of others. -#}
 {% macro impression_windows_to_rebuild() -%}
     {%- set built = impressions_built() -%}
-    {%- set days = run_query(impression_days_to_rebuild(built)).columns[0].values()
+    {#- read once: they decide the days to rebuild, which of them are whole, and the
+        windows their deliveries fall in -#}
+    {%- set delivery_days = run_query(changed_delivery_days(built.since)).columns[0].values()
+                            | map('string') | sort | list -%}
+    {%- set days = run_query(impression_days_to_rebuild(built, delivery_days)).columns[0].values()
                    | map('string') | sort | list -%}
-    {%- if built.rebuild_all -%}
-        {%- set delivery_days = days -%}
-    {%- else -%}
-        {%- set delivery_days = run_query(changed_delivery_days(built.since)).columns[0].values()
-                                | map('string') | sort | list -%}
-    {%- endif -%}
-    {%- set whole_days = days | select('in', delivery_days) | list -%}
-    {%- set partial_days = days | reject('in', delivery_days) | list -%}
+    {%- set whole_days = days if built.rebuild_all
+                         else days | select('in', delivery_days) | list -%}
+    {%- set partial_days = days | reject('in', whole_days) | list -%}
     {%- set coverage = ref('int_download_coverage_merged') -%}
     with
 
     whole_days as (
-        {%- for day in whole_days %}
-        select cast('{{ day }}' as date) as impression_date
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- else %}
-        select cast(null as date) as impression_date where false
-        {%- endfor %}
+        {{ date_rows(whole_days, 'impression_date') }}
     ),
 
     {%- if partial_days %}

@@ -74,6 +74,17 @@
     {{ return('(' ~ date_column ~ ' in (' ~ literals | join(', ') ~ ')' ~ time_bounds ~ ')') }}
 {%- endmacro %}
 
+{#- `days` (ISO dates) as a query of one date column named `column`, one row per day; no
+    rows when there are none. -#}
+{% macro date_rows(days, column) -%}
+    {%- set rows = [] -%}
+    {%- for day in days -%}
+        {%- do rows.append("select cast('" ~ day ~ "' as date) as " ~ column) -%}
+    {%- endfor -%}
+    {{ return(rows | join(' union all ') if rows
+              else 'select cast(null as date) as ' ~ column ~ ' where false') }}
+{%- endmacro %}
+
 {#- UTC request days an incremental run of int_requests_filtered rebuilds (one column,
     request_date), within request_date_bounds (which, when set, open every day in them):
     - every day when the counting settings changed;
@@ -288,13 +299,9 @@
     {%- if not missing -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set candidates = [] -%}
-    {%- for day in missing -%}
-        {%- do candidates.append("select cast('" ~ day ~ "' as date) as request_date") -%}
-    {%- endfor -%}
     {%- set touched = run_query(
         "select cast(candidates.request_date as " ~ text ~ ") from ("
-        ~ candidates | join(' union all ') ~ ") as candidates"
+        ~ podcast_warehouse.date_rows(missing, 'request_date') ~ ") as candidates"
         ~ " where exists (select 1 from " ~ this ~ " as built"
         ~ " where cast(built.window_started_at as date) <= candidates.request_date"
         ~ " and cast(built.last_request_at as date) >= candidates.request_date)"

@@ -6,9 +6,10 @@
 -- so delivered ads and counted downloads add up day by day.
 -- Incremental by download: a run rebuilds the counted windows
 -- impression_windows_to_rebuild() names (rebuilt coverage, windows a changed delivery falls
--- in; every window when the line items or baked-in ads changed), on the days
--- impression_days_to_rebuild() names, reading only those windows, their coverage and the
--- deliveries of their days' time span.
+-- in), on the days impression_days_to_rebuild() names, reading only those windows, their
+-- coverage and the deliveries of their days' time span. Some days are rebuilt whole (a new
+-- day, a backlog pass; every day when the line items or baked-in ads changed): a scope row
+-- with a null download_id, read and replaced by date.
 -- grain: ad_impression_id (download x ad). The listener's key, country and app are the
 -- download's: join fct_downloads on download_id (kept out here: at 100M requests every
 -- carried column costs gigabytes in the joins).
