@@ -95,6 +95,7 @@
         {%- set scope_macro = context[config.require('replace_scope')] -%}
         {%- do run_query('drop table if exists ' ~ replace_scope_relation()) -%}
         {%- do run_query('create table ' ~ replace_scope_relation() ~ ' as\n' ~ scope_macro()) -%}
+        {%- do podcast_warehouse.analyze_now(replace_scope_relation()) -%}
         {%- set history_column = config.get('replace_scope_history') -%}
         {%- if history_column -%}
             {%- set history = podcast_warehouse.replace_scope_history_relation(this) -%}
@@ -104,6 +105,7 @@
             {%- endset -%}
             {%- do run_query('create table if not exists ' ~ history ~ ' as ' ~ days ~ ' limit 0') -%}
             {%- do run_query('insert into ' ~ history ~ ' ' ~ days) -%}
+            {%- do podcast_warehouse.analyze_now(history) -%}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -349,5 +349,18 @@ def test_dbt_build(settings: Settings, tmp_path: Path) -> None:
     wh = connect(settings)
     try:
         check_marts(wh.fetch_dicts)
+        if settings.warehouse == "postgres":
+            check_tables_analyzed(wh.fetchall)
     finally:
         wh.close()
+
+
+def check_tables_analyzed(fetchall: Callable[[str], list[tuple]]) -> None:
+    """Postgres: every table dbt built has statistics (last_analyze: a manual analyze, not
+    autovacuum's), or the planner guesses and picks nested loops over whole tables."""
+    rows = fetchall(
+        "select schemaname, relname, last_analyze from pg_stat_user_tables "
+        "where schemaname in ('staging', 'intermediate', 'marts')"
+    )
+    assert len(rows) > 20, rows
+    assert [(schema, table) for schema, table, analyzed in rows if analyzed is None] == []
