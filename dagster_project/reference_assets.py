@@ -1,11 +1,21 @@
 """The reference lists ingest asset: the OPAWG user-agents v2 lists into `raw`."""
 
 import dagster as dg
+import requests
+from pydantic import Field
 
 from dagster_project.ingest_assets import INGEST_GROUP, raw_key
 from dagster_project.resources import WarehouseResource
 from ingest.contract import REFERENCE_TABLES
-from ingest.user_agents import load_lists
+from ingest.user_agents import OpawgListsError, download_lists, load_lists
+
+
+class OpawgListsConfig(dg.Config):
+    url: str | None = Field(
+        default=None, description="Download the lists from this base URL before loading "
+        "them, e.g. https://raw.githubusercontent.com/opawg/user-agents-v2/master/src "
+        "(default: PODWH_OPAWG_URL; unset: no download, the lists in PODWH_OPAWG_DIR or "
+        "the copy shipped in seeds/)")
 
 
 @dg.multi_asset(
@@ -16,16 +26,30 @@ from ingest.user_agents import load_lists
     ],
     name="opawg_lists",
 )
-def opawg_lists(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Load the OPAWG lists from PODWH_OPAWG_DIR (whole set replaced when a file changed).
+def opawg_lists(context: dg.AssetExecutionContext, config: OpawgListsConfig,
+                warehouse: WarehouseResource):
+    """Load the OPAWG lists (whole set replaced when a file changed): the copy shipped in
+    seeds/opawg-user-agents-v2, another directory (PODWH_OPAWG_DIR), or a download from a
+    URL (run config `url` or PODWH_OPAWG_URL) kept as the last good one.
 
-    A missing directory is a warning, not a failure: the tables keep what they hold and
-    only the generic bot rule flags bots downstream. Bad lists fail with a message naming
-    the directory and the variable.
+    A failed download is a warning: the last good download, else the configured directory,
+    is loaded. A missing directory is a warning too (the tables keep what they hold). Bad
+    lists fail with a message naming the directory and the variable.
     """
     settings = warehouse.settings()
+    directory = settings.opawg_dir
+    url = config.url or settings.opawg_url
+    if url:
+        try:
+            directory = download_lists(url, settings.opawg_download_dir)
+            context.log.info(f"OPAWG lists downloaded from {url}")
+        except (requests.RequestException, OpawgListsError) as exc:
+            if settings.opawg_download_dir.is_dir():
+                directory = settings.opawg_download_dir
+            context.log.warning(f"OPAWG lists not refreshed from {url} ({exc}); loading "
+                                f"{directory}")
     with warehouse.connect() as wh:
-        report = load_lists(wh, settings.opawg_dir)
+        report = load_lists(wh, directory)
     for warning in report.warnings:
         context.log.warning(warning)
     context.log.info(report.summary())

@@ -50,6 +50,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -283,6 +285,36 @@ class OpawgLists:
 
 def _where(directory: Path | None) -> str:
     return f"{directory} (set {ENV_VAR})" if directory else f"nowhere ({ENV_VAR} is not set)"
+
+
+def download_lists(base_url: str, dest: Path, timeout: float = 30.0) -> Path:
+    """Download the six lists from `base_url` (e.g. upstream's
+    https://raw.githubusercontent.com/opawg/user-agents-v2/master/src) into `dest`.
+
+    The files land in a folder beside `dest`, are read and checked there (read_lists), and
+    only then replace `dest`: a failed or bad download leaves the last good one in place.
+    Raises requests.RequestException or OpawgListsError saying what went wrong.
+    """
+    import requests  # only this refresh needs HTTP
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=dest.parent))
+    try:
+        with requests.Session() as session:
+            for name in LIST_FILES:
+                response = session.get(f"{base_url.rstrip('/')}/{name}", timeout=timeout)
+                response.raise_for_status()
+                (incoming / name).write_bytes(response.content)
+        read_lists(incoming)
+        old = dest.with_name(f".old-{dest.name}")
+        shutil.rmtree(old, ignore_errors=True)
+        if dest.exists():
+            dest.rename(old)
+        incoming.rename(dest)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    return dest
 
 
 def lists_version(directory: Path) -> str:

@@ -1,14 +1,12 @@
-"""User agents against the OPAWG user-agents v2 lists (read-only reference copy)."""
+"""User agents against the OPAWG user-agents v2 lists (the copy the product ships)."""
 
 from __future__ import annotations
 
 import json
 import re
 
+from ingest.settings import DEFAULT_OPAWG_DIR as REF
 from ingest.synth import agents
-from tests.conftest import SHARED
-
-REF = SHARED / "reference" / "opawg-user-agents-v2"
 
 
 def _patterns(name: str) -> list[re.Pattern]:

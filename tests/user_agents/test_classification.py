@@ -23,14 +23,14 @@ from typing import Any
 from ingest.contract import table
 from ingest.load.ddl import arrow_batch
 from ingest.load.warehouse import connect
-from ingest.settings import Settings
+from ingest.settings import DEFAULT_OPAWG_DIR, Settings
 from ingest.user_agents import OTHER_LISTS, UA_LISTS, load_lists
-from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt"
 DBT = Path(sys.executable).with_name("dbt")
-OPAWG = SHARED / "reference" / "opawg-user-agents-v2"
+# the copy the product ships (seeds/), as every run loads it by default
+OPAWG = DEFAULT_OPAWG_DIR
 
 # (user agent, is_bot, is_apple_watch_duplicate) beyond the lists' own examples; the watch
 # duplicates are also OPAWG bots ("Apple Podcasts (Watch)": ^atc/|\(null\) watchOS/)

@@ -3,30 +3,39 @@ directory as a warning (loader and Dagster asset)."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import logging
 import re
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
+import requests
 
 from dagster_project.reference_assets import reference_assets
 from dagster_project.resources import WarehouseResource
 from ingest.contract import REFERENCE_TABLES
 from ingest.load.warehouse import connect
-from ingest.settings import Settings
+from ingest.settings import DEFAULT_OPAWG_DIR, Settings
 from ingest.user_agents import (
+    OTHER_LISTS,
+    UA_LISTS,
     OpawgListsError,
     UntranslatablePattern,
+    download_lists,
+    lists_version,
     load_lists,
     read_lists,
     to_portable,
 )
-from tests.conftest import SHARED
 
-OPAWG = SHARED / "reference" / "opawg-user-agents-v2"
+# the copy the product ships (seeds/), as every run loads it by default
+OPAWG = DEFAULT_OPAWG_DIR
 
 
 @pytest.mark.parametrize(("pattern", "portable"), [
@@ -184,3 +193,86 @@ def test_asset_warns_and_succeeds_without_the_directory(
     metadata = {e.asset_key.path[-1]: e.materialization.metadata["status"].value
                 for e in result.get_asset_materialization_events()}
     assert metadata == {t.name: "missing" for t in REFERENCE_TABLES}
+
+
+def test_the_product_ships_upstreams_lists_with_licence_and_version() -> None:
+    """The copy in seeds/ is byte for byte the OPAWG lists (the spec's reference copy, a test
+    fixture), with the MIT licence and the version its README states."""
+    from tests.conftest import SHARED
+
+    reference = SHARED / "reference" / "opawg-user-agents-v2"
+    for name in (*[f"{n}.json" for n in (*UA_LISTS, *OTHER_LISTS)], "LICENSE"):
+        assert (OPAWG / name).read_bytes() == (reference / name).read_bytes(), name
+    assert "MIT License" in (OPAWG / "LICENSE").read_text()
+    assert lists_version(OPAWG) in (OPAWG / "README.md").read_text()
+
+
+def test_settings_default_to_the_shipped_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PODWH_OPAWG_DIR", raising=False)
+    assert Settings.from_env().opawg_dir == OPAWG
+    assert OPAWG.is_relative_to(Path(__file__).resolve().parents[2])
+
+
+@pytest.fixture
+def lists_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A local HTTP server serving a copy of the lists: (base URL, served folder)."""
+    served = tmp_path / "served"
+    shutil.copytree(OPAWG, served)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}", served
+        server.shutdown()
+
+
+def test_download_replaces_the_lists_only_with_good_ones(
+    lists_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, served = lists_server
+    dest = tmp_path / "reference" / "opawg"
+    assert download_lists(url, dest) == dest
+    assert lists_version(dest) == lists_version(OPAWG)
+    (served / "apps.json").write_text('{"entries": [{"name": "x"}]}')  # broken upstream
+    with pytest.raises(OpawgListsError, match="lacks a name or pattern"):
+        download_lists(url, dest)
+    (served / "devices.json").unlink()
+    with pytest.raises(requests.HTTPError, match="404"):
+        download_lists(url, dest)
+    assert lists_version(dest) == lists_version(OPAWG)  # the last good download stays
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["opawg"]  # nothing left behind
+
+
+def test_asset_refreshes_from_a_url_and_falls_back_with_a_warning(
+    lists_server: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, served = lists_server
+    monkeypatch.setenv("PODWH_WAREHOUSE", "duckdb")
+    monkeypatch.setenv("PODWH_DUCKDB_PATH", str(tmp_path / "wh.duckdb"))
+    browsers = (served / "browsers.json").read_text()
+    (served / "browsers.json").write_text(browsers.replace('"Brave"', '"Brave (fresh)"', 1))
+
+    def materialize(config: dict) -> tuple[dg.ExecuteInProcessResult, list[str], list]:
+        instance = dg.DagsterInstance.ephemeral()
+        result = dg.materialize(reference_assets, resources={"warehouse": WarehouseResource()},
+                                instance=instance, run_config={"ops": {"opawg_lists": {
+                                    "config": config}}})
+        warnings = [r.user_message for r in instance.all_logs(result.run_id)
+                    if r.level == logging.WARNING]
+        wh = connect(Settings.from_env())
+        try:
+            brave = wh.fetchall("select name from raw.opawg_patterns "
+                                "where list_name = 'browsers' and entry_index = 0")
+        finally:
+            wh.close()
+        return result, warnings, brave
+
+    result, warnings, brave = materialize({"url": url})
+    assert result.success and warnings == [] and brave == [("Brave (fresh)",)]
+    (served / "bots.json").unlink()  # upstream breaks: the last good download is loaded
+    result, warnings, brave = materialize({"url": url})
+    assert result.success and brave == [("Brave (fresh)",)]
+    assert len(warnings) == 1 and url in warnings[0] and "404" in warnings[0]
+    # without a URL (and PODWH_OPAWG_URL unset) the shipped copy is loaded again
+    monkeypatch.delenv("PODWH_OPAWG_URL", raising=False)
+    result, warnings, brave = materialize({})
+    assert result.success and brave == [("Brave",)]
