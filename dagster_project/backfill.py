@@ -1,19 +1,28 @@
-"""Count a large backlog of access logs in day-sized dbt passes.
+"""Count a large backlog of access logs in day-sized dbt passes, and recount everything
+when the counting definition changed.
 
 The counting models are incremental by request day. A first build (or a large late load)
 would otherwise count every unbuilt day in one query, whose memory and disk spill grow with
 the backlog; passes of at most `Settings.counting_batch_requests` raw requests keep each
 query the size of an ordinary daily run. Later days see the earlier passes' results, so the
 rolling windows of a listener that spans two passes come out as in one pass.
+
+A warehouse is counted under one definition (window type, abusive-IP rule, header bytes,
+IP salt: dbt/macros/counting_definition.sql records it). When a run's options differ from
+the recorded ones, or a full refresh is asked for, every incremental model is dropped and
+the warehouse is counted again like a first build: in passes, at any size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ingest.load.warehouse import Warehouse
+from ingest.settings import DBT_VARS, ModelOptions
 
 # The models a pass builds, with everything they read: the counting and the ad delivery
 # (incremental by day too; at 100M requests one query over every day spills tens of GB).
@@ -72,11 +81,14 @@ def _exists(wh: Warehouse, schema: str, table: str) -> bool:
     return bool(wh.fetchall(TABLE_EXISTS_SQL, (schema, table))[0][0])
 
 
-def pass_args(first: dt.date, last: dt.date) -> list[list[str]]:
+def pass_args(first: dt.date, last: dt.date, dbt_vars: Mapping[str, Any]
+              ) -> list[list[str]]:
     """The dbt commands of one pass: `dbt run` counting the request days [first, last],
-    then the counting models' tests on what it wrote."""
-    bounds = {"request_date_from": first.isoformat(), "request_date_to": last.isoformat()}
-    return [["run", "--select", PASS_SELECTION, "--vars", json.dumps(bounds)], PASS_TESTS]
+    then the counting models' tests on what it wrote (both with the run's vars)."""
+    bounds = {**dbt_vars, "request_date_from": first.isoformat(),
+              "request_date_to": last.isoformat()}
+    return [["run", "--select", PASS_SELECTION, "--vars", json.dumps(bounds)],
+            [*PASS_TESTS, "--vars", json.dumps(bounds)]]
 
 
 def _as_date(value: object) -> dt.date:
@@ -89,3 +101,52 @@ def _as_date(value: object) -> dt.date:
 
 def describe(passes: Sequence[tuple[dt.date, dt.date]]) -> str:
     return ", ".join(f"{a}..{b}" for a, b in passes)
+
+
+DEFINITION_SQL = "select model, name, value from intermediate.counting_definition"
+# Tables the replace_scope materialization keeps beside an incremental model.
+HELPER_SUFFIXES = ("", "__scope", "__scope_history")
+
+
+def definition_values(options: ModelOptions, ip_salt: str) -> dict[str, Any]:
+    """What the counting definition's record holds for these options (the names of
+    counting_definition() in dbt)."""
+    return {**options.dbt_vars(), "default_tenant_id": DBT_VARS["default_tenant_id"],
+            "ip_salt_md5": hashlib.md5(ip_salt.encode()).hexdigest()}
+
+
+def definition_changes(recorded: Iterable[tuple[str, str, str]],
+                       current: Mapping[str, Any]) -> list[str]:
+    """Readable differences between the recorded definition (model, name, JSON value) and
+    the current values; empty when none (or nothing was recorded yet)."""
+    changes = {}
+    for _, name, value in recorded:
+        before = json.loads(value)
+        if name in current and before != current[name]:
+            changes[name] = ("the IP salt (PODWH_IP_SALT)" if name == "ip_salt_md5"
+                             else f"{name} {before!r} -> {current[name]!r}")
+    return [changes[name] for name in sorted(changes)]
+
+
+def recorded_definition(wh: Warehouse) -> list[tuple[str, str, str]]:
+    if not _exists(wh, "intermediate", "counting_definition"):
+        return []
+    return [(str(m), str(n), str(v)) for m, n, v in wh.fetchall(DEFINITION_SQL)]
+
+
+def incremental_relations(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(schema, table) of every incremental dbt model, with its replace_scope helpers."""
+    return sorted(
+        (node["schema"], node["alias"] + suffix)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+        for suffix in HELPER_SUFFIXES
+    )
+
+
+def drop_counted(wh: Warehouse, relations: Iterable[tuple[str, str]]) -> None:
+    """Forget what was counted: the incremental models (and helpers) and the recorded
+    definition, in one transaction. The next dbt run builds them as new."""
+    with wh.transaction():
+        for schema, table in [*relations, ("intermediate", "counting_definition")]:
+            wh.execute(f'drop table if exists "{schema}"."{table}"')

@@ -1,6 +1,7 @@
 """dbt models as Dagster assets; dbt tests show up as asset checks."""
 
 
+import json
 import os
 import shutil
 import sys
@@ -19,9 +20,12 @@ from dagster_dbt import (
     dbt_assets,
 )
 from packaging.version import Version
+from pydantic import Field
 
 from dagster_project import backfill
 from dagster_project.resources import WarehouseResource
+from ingest.load.warehouse import Warehouse
+from ingest.settings import OPTIONS_BY_NAME, ModelOptions
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 
@@ -67,14 +71,53 @@ class Translator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
+def _option(name: str) -> Any:
+    return Field(default=None, description=OPTIONS_BY_NAME[name].help
+                 + f" (unset: {OPTIONS_BY_NAME[name].env} or the dbt_project.yml default)")
+
+
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt models: the counting and attribution options (each unset one
+    comes from its environment variable, else its default in dbt/dbt_project.yml) and a
+    full refresh. The same options as `podwh` flags and PODWH_* variables."""
+
+    download_window_type: str | None = _option("download_window_type")
+    abusive_ip_threshold: int | None = _option("abusive_ip_threshold")
+    abusive_ip_allowlist: list[str] | None = _option("abusive_ip_allowlist")
+    default_header_bytes: int | None = _option("default_header_bytes")
+    attribution_half_life_days: float | None = _option("attribution_half_life_days")
+    lookback_days: int | None = _option("lookback_days")
+    full_refresh: bool = Field(default=False, description="Forget every count and recount "
+                               "the whole warehouse (in passes) under this run's options.")
+
+    def options(self, base: ModelOptions) -> ModelOptions:
+        values = {name: getattr(self, name) for name in OPTIONS_BY_NAME}
+        return base.with_values(values, source="run config")
+
+
+def dbt_run_config(options: ModelOptions | None = None, full_refresh: bool = False
+                   ) -> dict[str, Any]:
+    """Run config setting the dbt models' options (all of them, from `options`) and full
+    refresh: what `podwh` and the schedules hand to a job, so a run shows what it used."""
+    config: dict[str, Any] = {"full_refresh": full_refresh}
+    if options is not None:
+        config.update(options.dbt_vars())
+    return {"ops": {dbt_models.op.name: {"config": config}}}
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=Translator(),
             project=dbt_project)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-               warehouse: WarehouseResource):
+def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig,
+               dbt: DbtCliResource, warehouse: WarehouseResource):
     # dbt's profiles.yml reads the same PODWH_* variables; hand it the resolved, absolute ones.
     settings = warehouse.settings()
     os.environ.update(settings.dbt_env())
+    options = config.options(settings.options)
+    dbt_vars = options.dbt_vars()
+    context.log.info(f"counting and attribution options: {options.describe()}")
     with warehouse.connect() as wh:
+        _recount_if_asked_or_changed(context, wh, config.full_refresh,
+                                     backfill.definition_values(options, settings.ip_salt))
         passes = backfill.pending_passes(wh, settings.counting_batch_requests)
     if passes:
         context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
@@ -82,13 +125,31 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     for first, last in passes:
         # each pass keeps its own run_results.json (timings, failures) for operators
         target = dbt_project.target_path / "passes" / f"{first}_{last}"
-        for args in backfill.pass_args(first, last):
+        for args in backfill.pass_args(first, last, dbt_vars):
             _keep_parse(dbt.cli(args, target_path=target / args[0]).wait())
     # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
     # (tests/dbt), production builds skip them.
-    build = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
+                     "--vars", json.dumps(dbt_vars)], context=context)
     yield from build.stream()
     _keep_parse(build)
+
+
+def _recount_if_asked_or_changed(context: dg.AssetExecutionContext, wh: Warehouse,
+                                 full_refresh: bool, current: dict[str, Any]) -> None:
+    """Drop what was counted when a full refresh is asked for or the counting definition
+    differs from the one the warehouse was counted with: a warehouse never mixes two."""
+    changes = backfill.definition_changes(backfill.recorded_definition(wh), current)
+    if not (full_refresh or changes):
+        return
+    why = ("full refresh asked for" if full_refresh
+           else "the counting definition changed: " + "; ".join(changes))
+    context.log.warning(f"{why}: recounting every request day from the raw tables")
+    backfill.drop_counted(wh, backfill.incremental_relations(_manifest()))
+
+
+def _manifest() -> dict[str, Any]:
+    return json.loads(dbt_project.manifest_path.read_text())
 
 
 def _keep_parse(invocation: DbtCliInvocation) -> None:

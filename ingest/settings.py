@@ -1,24 +1,30 @@
 """Settings read from the environment: the one place the project looks at `os.environ`.
 
 Dagster resources build a `Settings` with `Settings.from_env()` and pass it down; library
-code takes it as an argument. dbt reads the same variables through `env_var` in
-`dbt/profiles.yml`; `Settings.dbt_env()` hands them over with absolute paths.
+code takes it as an argument. dbt reads the connection variables through `env_var` in
+`dbt/profiles.yml` (`Settings.dbt_env()` hands them over with absolute paths) and the
+counting and attribution options as vars (`ModelOptions.dbt_vars()`, passed to every dbt
+invocation; their defaults are declared once, in `dbt/dbt_project.yml`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
-# The copy of the OPAWG user-agents v2 lists beside the clone (../shared), when there is one.
-_SHARED_OPAWG_DIR = PROJECT_ROOT.parent / "shared" / "reference" / "opawg-user-agents-v2"
-DEFAULT_OPAWG_DIR: Path | None = _SHARED_OPAWG_DIR if _SHARED_OPAWG_DIR.is_dir() else None
+# The OPAWG user-agents v2 lists ship with the product (seeds/, MIT, see its README).
+DEFAULT_OPAWG_DIR = PROJECT_ROOT / "seeds" / "opawg-user-agents-v2"
+DBT_PROJECT_FILE = PROJECT_ROOT / "dbt" / "dbt_project.yml"
 
 WarehouseKind = Literal["duckdb", "postgres"]
 
@@ -87,6 +93,133 @@ class HostingSettings:
         return self.providers.get(name.strip().lower())
 
 
+def _declared_vars() -> dict[str, Any]:
+    """The dbt vars dbt/dbt_project.yml declares, with their defaults: the one place the
+    counting and attribution options' defaults live."""
+    with DBT_PROJECT_FILE.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["vars"]
+
+
+DBT_VARS = _declared_vars()
+WINDOW_TYPES = ("first_touch", "calendar", "last_touch")
+
+
+def _window_type(value: str) -> str:
+    value = value.strip().lower()
+    if value not in WINDOW_TYPES:
+        raise ValueError(f"expected one of {', '.join(WINDOW_TYPES)}")
+    return value
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        if not value.strip().isdigit() or int(value) < minimum:
+            raise ValueError(f"expected a whole number, at least {minimum}")
+        return int(value)
+    return parse
+
+
+def _positive_number(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0 or number == float("inf"):
+        raise ValueError("expected a positive number")
+    return number
+
+
+def _ip_list(value: str) -> tuple[str, ...]:
+    ips = tuple(ip.strip() for ip in value.split(",") if ip.strip())
+    for ip in ips:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            raise ValueError(f"{ip!r} is not an IP address (a comma-separated list of "
+                             f"IPv4/IPv6 addresses is expected)") from None
+    return ips
+
+
+@dataclass(frozen=True)
+class ModelOption:
+    """One counting or attribution option: a dbt var, set by an environment variable, a
+    `podwh` flag (--<name with dashes>) or the dbt asset's run config (<name>)."""
+
+    name: str  # the dbt var, the ModelOptions field and the run-config field
+    env: str
+    parse: Callable[[str], Any]
+    help: str
+    defines_counting: bool  # changing it changes downloads already counted
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+MODEL_OPTIONS: tuple[ModelOption, ...] = (
+    ModelOption("download_window_type", "PODWH_DOWNLOAD_WINDOW_TYPE", _window_type,
+                "IAB download window: first_touch (rolling 24 h from the first request), "
+                "calendar (UTC day) or last_touch (24 h after the last request)", True),
+    ModelOption("abusive_ip_threshold", "PODWH_ABUSIVE_IP_THRESHOLD", _whole(1),
+                "an IP (IPv6: its /64) with more than this many remaining requests in one "
+                "UTC day is abusive: its requests that day are not counted", True),
+    ModelOption("abusive_ip_allowlist", "PODWH_ABUSIVE_IP_ALLOWLIST", _ip_list,
+                "comma-separated IPs never judged abusive (e.g. a known office NAT)", True),
+    ModelOption("default_header_bytes", "PODWH_DEFAULT_HEADER_BYTES", _whole(0),
+                "bytes before the audio (ID3 tags...) added to the one-minute threshold "
+                "when the shows registry gives none", True),
+    ModelOption("attribution_half_life_days", "PODWH_ATTRIBUTION_HALF_LIFE_DAYS",
+                _positive_number, "time-decay attribution: a touch's weight halves every "
+                "this many days before the conversion", False),
+    ModelOption("lookback_days", "PODWH_LOOKBACK_DAYS", _whole(0),
+                "incremental counting rebuilds the request days within this many days of "
+                "the newest whose raw requests changed; older days are closed", False),
+)
+OPTIONS_BY_NAME = {o.name: o for o in MODEL_OPTIONS}
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """The counting and attribution options every dbt invocation receives as vars."""
+
+    download_window_type: str = DBT_VARS["download_window_type"]
+    abusive_ip_threshold: int = DBT_VARS["abusive_ip_threshold"]
+    abusive_ip_allowlist: tuple[str, ...] = tuple(DBT_VARS["abusive_ip_allowlist"])
+    default_header_bytes: int = DBT_VARS["default_header_bytes"]
+    attribution_half_life_days: float = DBT_VARS["attribution_half_life_days"]
+    lookback_days: int = DBT_VARS["lookback_days"]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ModelOptions:
+        return cls().with_values({o.name: env[o.env] for o in MODEL_OPTIONS
+                                  if env.get(o.env, "").strip()}, source="env")
+
+    def with_values(self, values: Mapping[str, Any], source: str = "flag") -> ModelOptions:
+        """These options with some replaced; text values are parsed and checked (None
+        keeps the current value). A bad value raises SettingsError naming where it came
+        from: the environment variable, the flag or the run-config field."""
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            option = OPTIONS_BY_NAME[name]
+            text = ",".join(value) if isinstance(value, list | tuple) else str(value)
+            try:
+                changes[name] = option.parse(text)
+            except ValueError as exc:
+                where = {"env": option.env, "flag": option.flag}.get(source, name)
+                raise SettingsError(f"{where}={text!r}: {exc}") from None
+        return dataclasses.replace(self, **changes)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        values["abusive_ip_allowlist"] = list(self.abusive_ip_allowlist)
+        return values
+
+    def describe(self) -> str:
+        return ", ".join(f"{name}={value}" for name, value in self.dbt_vars().items())
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse: WarehouseKind = "duckdb"
@@ -95,15 +228,38 @@ class Settings:
     postgres: PostgresSettings = PostgresSettings()
     ip_salt: str = "podwh-demo-salt"
     duckdb_memory_limit: str = "6GB"  # DuckDB spills to disk past it
-    # Directory of the OPAWG user-agents v2 lists (bots.json, apps.json, ...); None: not found
-    opawg_dir: Path | None = DEFAULT_OPAWG_DIR
+    # The OPAWG user-agents v2 lists: the copy shipped in seeds/ unless overridden
+    opawg_dir: Path = DEFAULT_OPAWG_DIR
+    # Base URL to download the lists from on each run of the opawg_lists asset (None: don't)
+    opawg_url: str | None = None
     hosting: HostingSettings = HostingSettings()
-    # Download counting: request days within this many days of the newest are rebuilt when
-    # their raw requests change (older days are closed; see dbt/METHODOLOGY.md)
-    lookback_days: int = 3
     # A first build (or a large late load) counts at most about this many raw requests per
     # dbt pass, day by day, so memory and spill stay bounded at any size; 0: one pass
     counting_batch_requests: int = 20_000_000
+    # Counting and attribution options: dbt vars on every invocation
+    options: ModelOptions = ModelOptions()
+    # The read-only copy of the marts readers open (DuckDB; ingest/publish.py): None derives
+    # it from the warehouse path, "off" switches publishing off
+    published_path_setting: Path | Literal["off"] | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder beside the warehouse for run logs and downloaded reference lists."""
+        return self.duckdb_path.parent if self.warehouse == "duckdb" else DEFAULT_DATA_DIR
+
+    @property
+    def opawg_download_dir(self) -> Path:
+        """Where the last good download of the lists from `opawg_url` is kept."""
+        return self.data_dir / "reference" / "opawg-user-agents-v2"
+
+    @property
+    def published_path(self) -> Path | None:
+        """Where the marts are published after each successful run (DuckDB only)."""
+        if self.warehouse != "duckdb" or self.published_path_setting == "off":
+            return None
+        if self.published_path_setting is not None:
+            return self.published_path_setting
+        return self.duckdb_path.parent / "published" / self.duckdb_path.name
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -127,11 +283,13 @@ class Settings:
             ip_salt=env.get("PODWH_IP_SALT", cls.ip_salt),
             duckdb_memory_limit=_memory(env, "PODWH_DUCKDB_MEMORY_LIMIT",
                                         cls.duckdb_memory_limit),
-            opawg_dir=_optional_path(env, "PODWH_OPAWG_DIR", cls.opawg_dir),
+            opawg_dir=_path(env, "PODWH_OPAWG_DIR", cls.opawg_dir),
+            opawg_url=env.get("PODWH_OPAWG_URL", "").strip() or None,
             hosting=_hosting(env),
-            lookback_days=_nonnegative(env, "PODWH_LOOKBACK_DAYS", cls.lookback_days),
             counting_batch_requests=_nonnegative(env, "PODWH_COUNTING_BATCH_REQUESTS",
                                                  cls.counting_batch_requests, unit="requests"),
+            options=ModelOptions.from_env(env),
+            published_path_setting=_published(env),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -146,7 +304,6 @@ class Settings:
             "PODWH_PG_DATABASE": self.postgres.database,
             "PODWH_IP_SALT": self.ip_salt,
             "PODWH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "PODWH_LOOKBACK_DAYS": str(self.lookback_days),
         }
 
     def describe(self) -> str:
@@ -160,9 +317,11 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
-def _optional_path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
-    value = env.get(name, "").strip()
-    return Path(value).expanduser().resolve() if value else default
+def _published(env: Mapping[str, str]) -> Path | Literal["off"] | None:
+    value = env.get("PODWH_PUBLISHED_PATH", "").strip()
+    if value.lower() == "off":
+        return "off"
+    return Path(value).expanduser().resolve() if value else None
 
 
 def _hosting(env: Mapping[str, str]) -> HostingSettings:

@@ -2,7 +2,7 @@
 
 {#- The configured window type: calendar | first_touch (default) | last_touch. -#}
 {% macro download_window_type() -%}
-    {%- set window_type = var('download_window_type', 'first_touch') -%}
+    {%- set window_type = var('download_window_type') -%}
     {%- if window_type not in ['calendar', 'first_touch', 'last_touch'] -%}
         {{ exceptions.raise_compiler_error(
             "var download_window_type=" ~ window_type
@@ -14,7 +14,7 @@
 {#- A condition: `ip_hash_expr` is not one of the allow-listed IPs (var abusive_ip_allowlist,
     raw IPs hashed here with the salt), which are never judged abusive. -#}
 {% macro is_not_allowlisted_ip(ip_hash_expr) -%}
-    {%- set ips = var('abusive_ip_allowlist', []) -%}
+    {%- set ips = var('abusive_ip_allowlist') -%}
     {%- if ips | length == 0 -%}
         true
     {%- else -%}

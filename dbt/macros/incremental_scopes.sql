@@ -11,10 +11,10 @@
     stamped on the built rows, every day is rebuilt. -#}
 {% macro counting_settings_hash() -%}
     {{- return(local_md5(tojson({
-        'abusive_ip_threshold': var('abusive_ip_threshold', 1000),
-        'abusive_ip_allowlist': var('abusive_ip_allowlist', []),
+        'abusive_ip_threshold': var('abusive_ip_threshold'),
+        'abusive_ip_allowlist': var('abusive_ip_allowlist'),
         'ip_salt': podcast_warehouse.ip_salt(),
-        'default_tenant_id': var('default_tenant_id', 'default'),
+        'default_tenant_id': var('default_tenant_id'),
     }))) -}}
 {%- endmacro %}
 
@@ -23,8 +23,8 @@
     timestamp let the engine skip the row groups of other days (zone maps) instead of
     casting every timestamp to a date. -#}
 {% macro request_date_bounds(date_column, time_column=none) -%}
-    {%- set date_from = var('request_date_from', none) -%}
-    {%- set date_to = var('request_date_to', none) -%}
+    {%- set date_from = var('request_date_from') -%}
+    {%- set date_to = var('request_date_to') -%}
     (true
     {%- if date_from %} and {{ date_column }} >= cast('{{ date_from }}' as date){% endif %}
     {%- if date_to %} and {{ date_column }} <= cast('{{ date_to }}' as date){% endif %}
@@ -94,7 +94,7 @@
     Older changed days are left as built and reported by the test
     assert_request_days_in_step (closing the books on billed periods). -#}
 {% macro request_days_to_rebuild() -%}
-    {%- set lookback = var('lookback_days', 3) | int -%}
+    {%- set lookback = var('lookback_days') | int -%}
     with
 
     days as (
@@ -108,7 +108,7 @@
     ),
 
     horizon as (
-        {%- if var('request_date_from', none) or var('request_date_to', none) %}
+        {%- if var('request_date_from') or var('request_date_to') %}
         -- explicit bounds (a backfill): every day in them is open
         select cast(null as date) as first_open_day
         {%- else %}

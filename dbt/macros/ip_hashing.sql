@@ -10,7 +10,7 @@
     hash_ip(expr): md5 of salt || '|' || expr; null stays null. -#}
 
 {% macro ip_salt() -%}
-    {{ return(env_var('PODWH_IP_SALT', var('ip_salt_default', 'podwh-demo-salt'))) }}
+    {{ return(env_var('PODWH_IP_SALT', var('ip_salt_default'))) }}
 {%- endmacro %}
 
 {% macro hash_ip(expr) -%}

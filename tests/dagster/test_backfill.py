@@ -1,11 +1,20 @@
-"""Backlog passes: consecutive day ranges bounded by a request budget (worked examples)."""
+"""Backlog passes: consecutive day ranges bounded by a request budget (worked examples);
+the counting definition: what changed, and what a recount drops."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
-from dagster_project.backfill import pass_args, plan_passes
+from dagster_project.backfill import (
+    definition_changes,
+    definition_values,
+    incremental_relations,
+    pass_args,
+    plan_passes,
+)
+from ingest.settings import ModelOptions
 
 D = [dt.date(2026, 3, d) for d in range(1, 8)]
 
@@ -37,7 +46,7 @@ def test_zero_budget_means_one_pass() -> None:
 
 
 def test_pass_args_bound_the_request_days() -> None:
-    args, tests = pass_args(D[0], D[2])
+    args, tests = pass_args(D[0], D[2], {"download_window_type": "calendar"})
     assert args[:2] == ["run", "--select"]
     # the counting and the ad delivery that reads it, upstream models included
     assert set(args[2].split()) == {"+int_downloads_windowed", "+fct_ad_impressions"}
@@ -45,5 +54,48 @@ def test_pass_args_bound_the_request_days() -> None:
     assert set(tests[2].split()) == {
         "int_requests_filtered", "int_downloads_windowed", "int_inserted_ads_matched",
         "int_download_coverage_merged", "fct_ad_impressions"}
-    assert json.loads(args[args.index("--vars") + 1]) == {
-        "request_date_from": "2026-03-01", "request_date_to": "2026-03-03"}
+    # the run's options reach both commands, with the pass's bounds
+    for command in (args, tests):
+        assert json.loads(command[command.index("--vars") + 1]) == {
+            "download_window_type": "calendar",
+            "request_date_from": "2026-03-01", "request_date_to": "2026-03-03"}
+
+
+RECORDED = [("int_downloads_windowed", "download_window_type", '"first_touch"'),
+            ("int_downloads_windowed", "default_header_bytes", "0"),
+            ("int_requests_filtered", "abusive_ip_threshold", "1000"),
+            ("int_requests_filtered", "abusive_ip_allowlist", "[]"),
+            ("int_requests_filtered", "default_tenant_id", '"default"'),
+            ("int_requests_filtered", "ip_salt_md5",
+             json.dumps(hashlib.md5(b"podwh-demo-salt").hexdigest()))]
+
+
+def test_the_defaults_match_what_dbt_records_for_them() -> None:
+    # the record as counting_definition() writes it, for the default options
+    assert definition_changes(RECORDED, definition_values(ModelOptions(), "podwh-demo-salt")) == []
+
+
+def test_changed_counting_options_are_named_and_the_salt_is_not_shown() -> None:
+    options = ModelOptions(download_window_type="calendar", abusive_ip_allowlist=("10.0.0.1",))
+    changes = definition_changes(RECORDED, definition_values(options, "another salt"))
+    assert changes == ["abusive_ip_allowlist [] -> ['10.0.0.1']",
+                       "download_window_type 'first_touch' -> 'calendar'",
+                       "the IP salt (PODWH_IP_SALT)"]
+    assert not any("another salt" in c for c in changes)
+    # options outside the definition (attribution, look-back) never call for a recount
+    other = ModelOptions(attribution_half_life_days=3.0, lookback_days=10)
+    assert definition_changes(RECORDED, definition_values(other, "podwh-demo-salt")) == []
+    # nothing recorded yet (a new warehouse): nothing to compare
+    assert definition_changes([], definition_values(options, "x")) == []
+
+
+def test_a_recount_drops_every_incremental_model_and_its_helpers() -> None:
+    manifest = {"nodes": {
+        "model.p.a": {"resource_type": "model", "schema": "intermediate", "alias": "a",
+                      "config": {"materialized": "incremental"}},
+        "model.p.b": {"resource_type": "model", "schema": "marts", "alias": "b",
+                      "config": {"materialized": "table"}},
+        "test.p.t": {"resource_type": "test", "schema": "x", "alias": "t",
+                     "config": {"materialized": "test"}}}}
+    assert incremental_relations(manifest) == [
+        ("intermediate", "a"), ("intermediate", "a__scope"), ("intermediate", "a__scope_history")]

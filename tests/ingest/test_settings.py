@@ -52,3 +52,76 @@ def test_duckdb_memory_limit_is_validated_and_reaches_dbt():
     assert s.dbt_env()["PODWH_DUCKDB_MEMORY_LIMIT"] == "3GB"
     with pytest.raises(SettingsError, match="PODWH_DUCKDB_MEMORY_LIMIT"):
         Settings.from_env({"PODWH_DUCKDB_MEMORY_LIMIT": "plenty"})
+
+
+def test_model_options_default_to_dbt_project_yml_and_come_from_the_environment():
+    import yaml
+
+    from ingest.settings import DBT_PROJECT_FILE
+
+    declared = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
+    options = Settings.from_env({}).options
+    assert options.dbt_vars() == {name: declared[name] for name in options.dbt_vars()}
+    s = Settings.from_env({"PODWH_DOWNLOAD_WINDOW_TYPE": "Calendar",
+                           "PODWH_ABUSIVE_IP_THRESHOLD": "250",
+                           "PODWH_ABUSIVE_IP_ALLOWLIST": "192.0.2.1, 2001:db8::1",
+                           "PODWH_DEFAULT_HEADER_BYTES": "4096",
+                           "PODWH_ATTRIBUTION_HALF_LIFE_DAYS": "3.5",
+                           "PODWH_LOOKBACK_DAYS": "5"})
+    assert s.options.dbt_vars() == {
+        "download_window_type": "calendar", "abusive_ip_threshold": 250,
+        "abusive_ip_allowlist": ["192.0.2.1", "2001:db8::1"], "default_header_bytes": 4096,
+        "attribution_half_life_days": 3.5, "lookback_days": 5}
+    # a flag (or run config) wins over the environment for one run
+    assert s.options.with_values({"download_window_type": "last_touch"}).download_window_type \
+        == "last_touch"
+
+
+@pytest.mark.parametrize(("name", "value", "why"), [
+    ("PODWH_DOWNLOAD_WINDOW_TYPE", "weekly", "first_touch, calendar, last_touch"),
+    ("PODWH_ABUSIVE_IP_THRESHOLD", "0", "at least 1"),
+    ("PODWH_ABUSIVE_IP_ALLOWLIST", "192.0.2.1,office", "'office' is not an IP"),
+    ("PODWH_DEFAULT_HEADER_BYTES", "-1", "whole number"),
+    ("PODWH_ATTRIBUTION_HALF_LIFE_DAYS", "0", "positive"),
+    ("PODWH_LOOKBACK_DAYS", "three", "whole number"),
+])
+def test_bad_model_options_are_named(name: str, value: str, why: str):
+    with pytest.raises(SettingsError, match=f"{name}=.*{why}"):
+        Settings.from_env({name: value})
+    flag = "--" + name.removeprefix("PODWH_").lower().replace("_", "-")
+    option = name.removeprefix("PODWH_").lower()
+    with pytest.raises(SettingsError, match=f"{flag}="):
+        Settings.from_env({}).options.with_values({option: value})
+
+
+def test_every_var_the_dbt_project_reads_is_declared_once_with_its_default():
+    import re
+
+    import yaml
+
+    from ingest.settings import DBT_PROJECT_FILE, PROJECT_ROOT
+
+    declared = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
+    read, inline_defaults = set(), []
+    dbt = PROJECT_ROOT / "dbt"
+    for path in [p for d in ("models", "macros", "tests") for p in (dbt / d).rglob("*.sql")]:
+        for match in re.finditer(r"\bvar\(\s*['\"](\w+)['\"]\s*(,)?", path.read_text()):
+            read.add(match.group(1))
+            if match.group(2):
+                inline_defaults.append(f"{path.name}: {match.group(1)}")
+    assert read <= set(declared), read - set(declared)
+    assert inline_defaults == []  # the default lives in dbt_project.yml only
+
+
+def test_opawg_lists_ship_with_the_product():
+    s = Settings.from_env({})
+    assert s.opawg_dir == PROJECT_ROOT / "seeds" / "opawg-user-agents-v2"
+    assert Settings.from_env({"PODWH_OPAWG_DIR": "/elsewhere"}).opawg_dir.as_posix() == \
+        "/elsewhere"
+
+
+def test_published_copy_sits_beside_the_duckdb_warehouse(tmp_path):
+    s = Settings.from_env({"PODWH_DUCKDB_PATH": str(tmp_path / "w.duckdb")})
+    assert s.published_path == tmp_path / "published" / "w.duckdb"
+    assert Settings.from_env({"PODWH_PUBLISHED_PATH": "off"}).published_path is None
+    assert Settings.from_env({"PODWH_WAREHOUSE": "postgres"}).published_path is None

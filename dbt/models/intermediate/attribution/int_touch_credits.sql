@@ -8,7 +8,7 @@
 --   position_based           - 40% first, 40% last, 20% shared by the middle touches;
 --                              two touches 50/50; one touch 100%.
 -- The credits of a conversion sum to 1 per model; revenue credit = credit x revenue.
-{%- set half_life_hours = 24 * (var('attribution_half_life_days', 7) | float) %}
+{%- set half_life_hours = 24 * (var('attribution_half_life_days') | float) %}
 
 with
 

@@ -45,9 +45,9 @@ sized as (
         observed_sizes.largest_full_response_bytes,
         -- a header can't be longer than the file it heads
         least(
-            coalesce(shows.header_bytes, {{ var('default_header_bytes', 0) }}),
+            coalesce(shows.header_bytes, {{ var('default_header_bytes') }}),
             coalesce(episodes.enclosure_length_bytes, shows.header_bytes,
-                     {{ var('default_header_bytes', 0) }})
+                     {{ var('default_header_bytes') }})
         ) as header_bytes,
         case
             when episodes.enclosure_length_bytes > 0 then episodes.enclosure_length_bytes

@@ -100,7 +100,7 @@ abusive_ip_days as (
     where first_reason is null
         and {{ is_not_allowlisted_ip('ip_hash') }}
     group by ip_hash, request_date
-    having count(*) > {{ var('abusive_ip_threshold', 1000) }}
+    having count(*) > {{ var('abusive_ip_threshold') }}
 
 ),
 
