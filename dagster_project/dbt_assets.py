@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
     DbtCliInvocation,
     DbtCliResource,
     DbtProject,
@@ -23,6 +24,7 @@ from packaging.version import Version
 from pydantic import Field
 
 from dagster_project import backfill
+from dagster_project.dbt_checks import describe_test, with_failing_rows
 from dagster_project.resources import WarehouseResource
 from ingest.load.warehouse import Warehouse
 from ingest.settings import OPTIONS_BY_NAME, ModelOptions
@@ -62,7 +64,20 @@ if not dbt_project.manifest_path.exists() or dbt_project.preparer.using_dagster_
 
 class Translator(DagsterDbtTranslator):
     """Groups by layer folder (staging/intermediate/marts); sources keep the asset key their
-    `meta.dagster.asset_key` names, which links them to the ingest assets."""
+    `meta.dagster.asset_key` names, which links them to the ingest assets. Every dbt test is
+    an asset check with a description: source tests on the ingest assets, singular tests
+    with several parents on the model their config names (meta.dagster.ref)."""
+
+    def __init__(self) -> None:
+        super().__init__(DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any],
+                             unique_id: str, project: DbtProject | None
+                             ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(description=describe_test(manifest["nodes"][unique_id]))
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
@@ -131,7 +146,11 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig,
     # (tests/dbt), production builds skip them.
     build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
                      "--vars", json.dumps(dbt_vars)], context=context)
-    yield from build.stream()
+    manifest = _manifest()
+    for event in build.stream():
+        if isinstance(event, dg.AssetCheckResult):
+            event = with_failing_rows(event, manifest, build.target_path)
+        yield event
     _keep_parse(build)
 
 

@@ -1,5 +1,7 @@
 -- fct_episode_daily and its segments account for every counted download exactly once:
 -- returns the episode-days where the three disagree.
+-- an asset check on fct_episode_daily in Dagster
+{{ config(meta={'dagster': {'ref': {'name': 'fct_episode_daily'}}}) }}
 with
 
 downloads as (

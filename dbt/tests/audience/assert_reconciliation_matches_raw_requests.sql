@@ -1,5 +1,7 @@
 -- The reconciliation accounts for every loaded request: returns a row when the totals of
 -- fct_download_reconciliation_daily differ from the raw requests or the counted downloads.
+-- an asset check on fct_download_reconciliation_daily in Dagster
+{{ config(meta={'dagster': {'ref': {'name': 'fct_download_reconciliation_daily'}}}) }}
 with
 
 reconciled as (

@@ -5,6 +5,8 @@
 -- Returns the episode-days or deliveries that break this. Checks the impression days the
 -- latest run wrote (as config(where='latest_run') does: a day no run rewrote is unchanged
 -- since it was checked), and each of their deliveries against every impression of it.
+-- an asset check on fct_ad_impressions in Dagster
+{{ config(meta={'dagster': {'ref': {'name': 'fct_ad_impressions'}}}) }}
 with
 
 impressions as (

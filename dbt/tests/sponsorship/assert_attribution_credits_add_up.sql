@@ -1,5 +1,7 @@
 -- Per conversion and model, the credits sum to 1 and the revenue credits to the order's
 -- revenue: returns the conversions x models where they don't.
+-- an asset check on fct_attribution in Dagster
+{{ config(meta={'dagster': {'ref': {'name': 'fct_attribution'}}}) }}
 with
 
 credits as (

@@ -1,6 +1,8 @@
 -- Per campaign, the households' exposures add up to the daily ones they roll up: the same
 -- impressions, first and last delivery (one row per household: the model's key test).
 -- Returns the campaigns where they don't.
+-- an asset check on int_exposures_rolled_up_to_households in Dagster
+{{ config(meta={'dagster': {'ref': {'name': 'int_exposures_rolled_up_to_households'}}}) }}
 with
 
 daily as (
