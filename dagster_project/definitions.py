@@ -8,6 +8,7 @@ from dagster_project.analysis_assets import analysis_assets
 from dagster_project.dbt_assets import dbt_models, dbt_resource
 from dagster_project.hosting_assets import hosting_assets
 from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
+from dagster_project.publish_assets import publish_assets
 from dagster_project.reference_assets import reference_assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.schedules import (
@@ -22,7 +23,7 @@ from dagster_project.sensors import sensors
 
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
-            dbt_models, *analysis_assets],
+            dbt_models, *analysis_assets, *publish_assets],
     jobs=[everything_job, rss_job, transform_job, analyses_job],
     schedules=[daily_schedule, rss_schedule],
     sensors=sensors,

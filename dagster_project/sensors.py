@@ -19,6 +19,7 @@ from datetime import datetime
 import dagster as dg
 
 from dagster_project.ingest_assets import raw_key
+from dagster_project.publish_assets import PUBLISHED_KEY
 from dagster_project.resources import WarehouseResource
 from ingest.load.warehouse import WarehouseUnavailable
 from ingest.rss.episodes import Episode, NewEpisodes, new_episodes
@@ -29,11 +30,14 @@ MAX_LISTED = 500  # episodes listed in the observation's metadata; the count is 
 # The dbt models fed by raw/rss_items (staging, intermediate, marts), not the ingest assets.
 EPISODE_MODELS = (dg.AssetSelection.assets(RSS_ITEMS).downstream(include_self=False)
                   & dg.AssetSelection.kind("dbt"))
+# ... then published, so that readers see them
+EPISODE_REFRESH = EPISODE_MODELS | dg.AssetSelection.assets(PUBLISHED_KEY)
 
 refresh_episode_models = dg.define_asset_job(
     "refresh_episode_models",
-    selection=EPISODE_MODELS,
-    description="Rebuild the dbt models downstream of raw/rss_items (new episodes landed).",
+    selection=EPISODE_REFRESH,
+    description="Rebuild the dbt models downstream of raw/rss_items (new episodes landed) "
+    "and publish the marts.",
 )
 
 

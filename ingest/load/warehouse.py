@@ -8,6 +8,7 @@ it through COPY ... FROM STDIN as CSV). No row-by-row inserts anywhere.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +48,7 @@ class DuckDBWarehouse:
     dialect: Dialect = "duckdb"
 
     def __init__(self, path: Path | str, read_only: bool = False,
-                 memory_limit: str | None = None) -> None:
+                 memory_limit: str | None = None, published: Path | None = None) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -55,7 +56,7 @@ class DuckDBWarehouse:
             config = {"memory_limit": memory_limit} if memory_limit else {}
             self.con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:  # typically: another process holds the write lock
-            raise WarehouseUnavailable(f"cannot open DuckDB file {path}: {exc}") from exc
+            raise WarehouseUnavailable(_open_error(path, str(exc), published)) from exc
         self.con.execute("set TimeZone = 'UTC'")
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
@@ -150,6 +151,19 @@ class PostgresWarehouse:
         self.con.close()
 
 
+def _open_error(path: Path | str, error: str, published: Path | None) -> str:
+    """Why the DuckDB file can't be opened, and what to do when another process holds it."""
+    holder = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", error)
+    if holder is None:
+        return f"cannot open DuckDB file {path}: {error}"
+    program, pid = holder.groups()
+    advice = (f"; readers should open the published copy {published} instead (read-only, "
+              f"refreshed after every run, it never blocks the pipeline)" if published else "")
+    return (f"the DuckDB file {path} is open in another process ({Path(program).name}, PID "
+            f"{pid}: a notebook, a BI tool or the duckdb CLI?) and DuckDB allows one writer: "
+            f"close that connection and run again{advice}")
+
+
 def _as_dicts(description: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     names = [d[0] for d in description]
     return [dict(zip(names, row, strict=True)) for row in rows]
@@ -167,7 +181,8 @@ def connect(settings: Settings) -> Warehouse:
     """Open the configured warehouse and make sure the raw schema exists."""
     wh: Warehouse
     if settings.warehouse == "duckdb":
-        wh = DuckDBWarehouse(settings.duckdb_path, memory_limit=settings.duckdb_memory_limit)
+        wh = DuckDBWarehouse(settings.duckdb_path, memory_limit=settings.duckdb_memory_limit,
+                             published=settings.published_path)
     else:
         wh = PostgresWarehouse(settings.postgres.conninfo(), settings.postgres.describe())
     for stmt in create_schema_sql(wh.dialect):

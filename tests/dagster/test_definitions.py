@@ -43,20 +43,45 @@ def test_analysis_assets_read_the_dbt_models():
     assert dg.AssetKey(["intermediate", "int_attribution_channel_sets"]) in shapley.parent_keys
 
 
-def test_dbt_tests_are_asset_checks():
-    checks = {c.asset_key for c in _graph().asset_check_keys}
-    assert dg.AssetKey(["marts", "dim_episodes"]) in checks
-    assert dg.AssetKey(["marts", "dim_shows"]) in checks
+def test_every_dbt_test_is_an_asset_check_with_a_description():
+    import json
+
+    from dagster_project.dbt_assets import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    tests = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    graph = _graph()
+    checks = {key.name: key for key in graph.asset_check_keys}
+    assert set(tests) <= set(checks), set(tests) - set(checks)
+    for name in tests:
+        assert graph.get_check_spec(checks[name]).description, name
+    # singular tests with several parents are checks on the model they guard
+    assert checks["assert_exposures_roll_up"].asset_key == dg.AssetKey(
+        ["intermediate", "int_exposures_rolled_up_to_households"])
+    assert checks["assert_request_days_in_step"].asset_key == dg.AssetKey(
+        ["intermediate", "int_requests_filtered"])
+    # source tests are checks on the ingest assets
+    assert checks["source_not_null_access_logs_access_logs_ip"].asset_key == dg.AssetKey(
+        ["raw", "access_logs"])
 
 
-def test_transform_job_selects_exactly_the_dbt_models():
+def test_transform_job_selects_exactly_the_dbt_models_and_publishing():
     job = defs.resolve_job_def("transform")
     selected = job.asset_layer.executable_asset_keys
     dbt_keys = {k for k in _graph().get_all_asset_keys()
                 if k.path[0] in ("staging", "intermediate", "marts")}
-    assert selected == dbt_keys
+    assert selected == dbt_keys | {dg.AssetKey("published_marts")}
     assert dg.AssetKey(["intermediate", "int_requests_filtered"]) in selected
     assert not any(k.path[0] == "raw" for k in selected)
+
+
+def test_published_marts_wait_for_every_mart_and_analysis():
+    parents = _graph().get(dg.AssetKey("published_marts")).parent_keys
+    marts = {k for k in _graph().get_all_asset_keys() if k.path[0] in ("marts", "analyses")}
+    assert marts and parents == marts
+    for job in ("daily_refresh", "transform", "analyses", "refresh_episode_models"):
+        keys = defs.resolve_job_def(job).asset_layer.executable_asset_keys
+        assert dg.AssetKey("published_marts") in keys, job
 
 
 def test_schedules_daily_and_every_fifteen_minutes():
