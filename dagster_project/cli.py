@@ -1,37 +1,43 @@
-"""`podwh`: the demo, a full run on your own landing directory, the loader or the dbt models
-alone."""
+"""podwh: run the podcast warehouse's pipeline from the command line.
+
+Every command reads its settings from PODWH_* environment variables (see the README); the
+counting and attribution options can also be given as flags, which win over the
+environment for that run. Runs print one line per stage and a summary; the full log (every
+Dagster event and dbt's own output) goes to a file whose path is printed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
-import os
+import contextlib
+import dataclasses
+import datetime as dt
 import sys
+import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 from ingest.load.warehouse import WarehouseUnavailable
-from ingest.settings import DEFAULT_DATA_DIR, Settings, SettingsError
+from ingest.settings import (
+    DBT_VARS,
+    DEFAULT_DATA_DIR,
+    MODEL_OPTIONS,
+    ModelOptions,
+    Settings,
+    SettingsError,
+)
+
+EPILOG = ("Counting and attribution options not given as flags come from their environment "
+          "variable, else from their default in dbt/dbt_project.yml. Changing a counting "
+          "option recounts the warehouse from the raw tables (it never mixes two "
+          "definitions).")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="podwh", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="generate a small synthetic world and run everything")
-    demo.add_argument("--out", default=str(DEFAULT_DATA_DIR / "world"))
-    demo.add_argument("--seed", type=int, default=7)
-    run = sub.add_parser("run", help="load a landing directory and build every asset")
-    run.add_argument("landing_dir", nargs="?", help="default: $PODWH_LANDING_DIR")
-    load = sub.add_parser("load", help="only load landing files into raw tables")
-    load.add_argument("landing_dir", nargs="?", help="default: $PODWH_LANDING_DIR")
-    sub.add_parser("transform", help="only build the dbt models and run their tests, over "
-                   "what is already loaded")
-    sub.add_parser("analyse", help="only the Python analyses over the marts (Markov and "
-                   "Shapley attribution)")
-    sub.add_parser("summary", help="print headline figures from the marts")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        return args.handler(args)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -40,25 +46,87 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    parser = argparse.ArgumentParser(prog="podwh", description=__doc__, formatter_class=fmt)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", formatter_class=fmt, epilog=EPILOG,
+                          help="generate a small synthetic network and run everything on it")
+    demo.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR / "world",
+                      help="where the world is generated (reused when it exists)")
+    demo.add_argument("--seed", type=int, default=7, help="the world's random seed")
+    _model_options(demo)
+    demo.set_defaults(handler=_demo)
+    run = sub.add_parser("run", formatter_class=fmt, epilog=EPILOG,
+                         help="load a landing directory and build every asset")
+    run.add_argument("landing_dir", nargs="?", help="landing directory, one folder per "
+                     "source (default: $PODWH_LANDING_DIR)")
+    _model_options(run)
+    run.set_defaults(handler=_run)
+    load = sub.add_parser("load", formatter_class=fmt,
+                          help="only load landing files into the raw tables")
+    load.add_argument("landing_dir", nargs="?", help="default: $PODWH_LANDING_DIR")
+    load.set_defaults(handler=_load)
+    transform = sub.add_parser("transform", formatter_class=fmt, epilog=EPILOG,
+                               help="only build the dbt models and run their tests over what "
+                               "is loaded (incremental; a large backlog in passes)")
+    _model_options(transform)
+    transform.set_defaults(handler=_transform)
+    analyse = sub.add_parser("analyse", formatter_class=fmt, help="only the Python analyses "
+                             "over the marts (Markov and Shapley attribution)")
+    analyse.set_defaults(handler=_analyse)
+    summary = sub.add_parser("summary", formatter_class=fmt,
+                             help="print the summary of what the marts hold")
+    summary.set_defaults(handler=_summary)
+    return parser
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("counting and attribution options")
+    for option in MODEL_OPTIONS:
+        default = DBT_VARS[option.name]
+        shown = ",".join(default) if isinstance(default, list) else default
+        group.add_argument(option.flag, dest=option.name, metavar=option.metavar,
+                           default=argparse.SUPPRESS,
+                           help=f"{option.help} (env {option.env}; default: "
+                           f"{shown if shown not in ('', None) else 'none'})")
+    group.add_argument("--full-refresh", action="store_true",
+                       help="forget every count and recount the whole warehouse from the "
+                       "raw tables (in passes at any size)")
+
+
+def _options(args: argparse.Namespace, settings: Settings) -> ModelOptions:
+    """The environment's options with the flags given on the command line."""
+    return settings.options.with_values(
+        {o.name: getattr(args, o.name, None) for o in MODEL_OPTIONS}, source="flag")
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ingest.synth import WorldConfig, generate_world
 
-    out = Path(args.out).resolve()
-    if not (out / "world.json").exists():
-        print(f"Generating a synthetic world in {out} ...")
-        generate_world(out, WorldConfig(seed=args.seed))
-    else:
+    out = args.out.resolve()
+    if (out / "world.json").exists():
         print(f"Reusing the synthetic world in {out} (delete it to regenerate)")
-    os.environ["PODWH_LANDING_DIR"] = str(out / "landing")
-    return _run_pipeline()
+    else:
+        started = time.perf_counter()
+        summary = generate_world(out, WorldConfig(seed=args.seed))
+        print(f"✓ {'Generate a synthetic network':<34} {summary.requests:,} requests from "
+              f"{summary.listeners:,} listeners in {out}   {time.perf_counter() - started:.1f} s")
+    return _run_pipeline(args, out / "landing")
 
 
 def _run(args: argparse.Namespace) -> int:
     from dagster_project.pipeline import landing_from
 
-    if args.landing_dir:
-        os.environ["PODWH_LANDING_DIR"] = str(landing_from(args.landing_dir))
-    return _run_pipeline()
+    return _run_pipeline(args, landing_from(args.landing_dir) if args.landing_dir else None)
+
+
+def _transform(args: argparse.Namespace) -> int:
+    return _run_job(args, "transform", Settings.from_env())
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    return _run_job(args, "analyses", Settings.from_env())
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -89,48 +157,65 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _job(name: str) -> int:
+def _summary(_: argparse.Namespace) -> int:
+    from dagster_project.summary import print_summary, read_summary
+
+    print_summary(read_summary(Settings.from_env()))
+    return 0
+
+
+def _run_pipeline(args: argparse.Namespace, landing: Path | None) -> int:
+    """The whole daily job on `landing` (default: the configured landing directory)."""
+    settings = Settings.from_env()
+    if landing is not None:
+        settings = dataclasses.replace(settings, landing_dir=landing)
+    print(f"Landing directory: {settings.landing_dir}\nWarehouse: {settings.describe()}")
+    code = _run_job(args, "daily_refresh", settings)
+    if code == 0:
+        from dagster_project.summary import print_summary, read_summary
+
+        print()
+        print_summary(read_summary(settings))
+    return code
+
+
+def _run_job(args: argparse.Namespace, job: str, settings: Settings) -> int:
+    """Run `job` in this process with the options of the command line; print a line per
+    stage and send the full log to a file."""
+    from rich.console import Console
+
+    from dagster_project.dbt_assets import dbt_run_config
     from dagster_project.pipeline import failures, materialize_all
 
-    result = materialize_all(job_name=name, log_level="INFO")
+    # the landing directory of this run reaches the ingest assets through their resource
+    run_config: dict[str, Any] = {
+        "resources": {"warehouse": {"config": {"landing_dir": str(settings.landing_dir)}}}}
+    if hasattr(args, "full_refresh"):  # a command that builds dbt models
+        options = _options(args, settings)
+        print(f"Options: {options.describe()}")
+        run_config.update(dbt_run_config(options, full_refresh=args.full_refresh))
+    log_path = _log_path(settings)
+    # bound to the terminal now: the run's own output is redirected to the log
+    console = Console(file=sys.stdout, highlight=False,
+                      width=None if sys.stdout.isatty() else 132)
+    with log_path.open("w", encoding="utf-8") as log:
+        print(f"Full log: {log_path}")
+        result = materialize_all(job_name=job, run_config=run_config, console=console,
+                                 log=log)
     if not result.success:
-        print("The run failed:", *failures(result), sep="\n  ", file=sys.stderr)
+        print("The run failed:", *failures(result), f"Full log: {log_path}",
+              sep="\n  ", file=sys.stderr)
         return 1
     return 0
 
 
-def _transform(_: argparse.Namespace) -> int:
-    return _job("transform")
+def _log_path(settings: Settings) -> Path:
+    folder = settings.data_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return folder / f"podwh-{stamp}-{uuid.uuid4().hex[:6]}.log"
 
-
-def _analyse(_: argparse.Namespace) -> int:
-    return _job("analyses")
-
-
-def _summary(_: argparse.Namespace) -> int:
-    from dagster_project.pipeline import summary
-
-    print(summary(Settings.from_env()))
-    return 0
-
-
-def _run_pipeline() -> int:
-    from dagster_project.pipeline import failures, materialize_all, summary
-
-    settings = Settings.from_env()
-    print(f"Landing directory: {settings.landing_dir}\nWarehouse: {settings.describe()}")
-    result = materialize_all()
-    if not result.success:
-        print("The run failed:", *failures(result), sep="\n  ", file=sys.stderr)
-        return 1
-    print(summary(settings))
-    print("\nOpen the Dagster UI with `make ui` (http://127.0.0.1:3000) to see the assets, "
-          "their lineage, the dbt tests as asset checks, and this run.")
-    return 0
-
-
-_COMMANDS = {"demo": _demo, "run": _run, "load": _load, "transform": _transform,
-             "analyse": _analyse, "summary": _summary}
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

@@ -2,31 +2,58 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TextIO
 
 import dagster as dg
+from rich.console import Console
 
-from ingest.load.warehouse import DuckDBWarehouse, Warehouse, connect
-from ingest.settings import Settings
+from dagster_project.progress import RunProgress
 
 
 def materialize_all(
     instance: dg.DagsterInstance | None = None, log_level: str = "WARNING",
-    job_name: str = "daily_refresh",
+    job_name: str = "daily_refresh", run_config: Mapping[str, Any] | None = None,
+    console: Console | None = None, log: TextIO | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialise every asset (ingest, then dbt build with its tests) in this process; or
-    only the dbt models with job_name="transform"."""
+    another job of the definitions (e.g. "transform"). With `console` and `log`, progress
+    goes to the console (a line per stage) and everything else to `log`: Dagster's events
+    and dbt's output."""
     from dagster_project.definitions import defs  # imported late: it parses the dbt project
 
     if instance is None:
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
             dg.DagsterInstance.ephemeral())
     job = defs.resolve_job_def(job_name)
-    # The full event log goes to the Dagster instance (see it in the UI); the console gets
-    # warnings only, so quarantined rows and failures stand out.
-    quiet = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    return job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+    config = dict(run_config or {})
+    if console is None or log is None:
+        # The full event log goes to the Dagster instance (see it in the UI); the console
+        # gets warnings only, so quarantined rows and failures stand out.
+        config["loggers"] = {"console": {"config": {"log_level": log_level}}}
+        return job.execute_in_process(instance=instance, raise_on_error=False,
+                                      run_config=config)
+    config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
+    run_id = str(uuid.uuid4())
+    with RunProgress(console, log, dbt_node_count()) as progress, \
+            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        instance.add_event_listener(run_id, progress)
+        result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                        run_config=config, run_id=run_id)
+    if progress.warnings:
+        console.print(f"{progress.warnings} warning(s) in the run: see the full log")
+    return result
+
+
+def dbt_node_count() -> int:
+    """Models and tests a full dbt build runs: the dbt step's progress bar total."""
+    from dagster_project.dbt_assets import dbt_models
+
+    return len(dbt_models.keys) + len(dbt_models.check_keys)
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -37,50 +64,6 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
             error = event.step_failure_data.error
             out.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
     return out
-
-
-HEADLINES: list[tuple[str, str]] = [
-    ("tenants", "select count(distinct tenant_id) from marts.dim_shows"),
-    ("shows", "select count(*) from marts.dim_shows"),
-    ("episodes", "select count(*) from marts.dim_episodes"),
-    ("access-log requests loaded", "select count(*) from raw.access_logs"),
-    ("IAB downloads counted", "select count(*) from marts.fct_downloads"),
-    ("unique listeners", "select count(distinct listener_key) from marts.fct_downloads"),
-    ("requests excluded (bots, probes...)",
-     "select coalesce(sum(requests - candidate_requests), 0) "
-     "from marts.fct_download_reconciliation_daily"),
-    ("ad deliveries loaded", "select count(*) from raw.ad_deliveries"),
-    ("ads delivered (IAB)", "select count(*) from marts.fct_ad_impressions"),
-    ("orders loaded", "select count(*) from raw.orders"),
-    ("orders with a podcast touchpoint",
-     "select count(*) from marts.fct_conversions where is_attributable"),
-    ("rows quarantined", "select count(*) from raw.quarantine"),
-]
-
-TOP_SHOWS = """
-    select s.tenant_id, s.show_id, s.title, count(d.download_id) as downloads,
-        count(distinct d.listener_key) as listeners
-    from marts.dim_shows as s
-    left join marts.fct_downloads as d on d.show_id = s.show_id
-    group by 1, 2, 3 order by downloads desc, s.show_id limit 5
-"""
-
-
-def summary(settings: Settings) -> str:
-    """A few headline figures read from the warehouse."""
-    wh: Warehouse = (DuckDBWarehouse(settings.duckdb_path, read_only=True)
-                     if settings.warehouse == "duckdb" else connect(settings))
-    try:
-        lines = [f"Warehouse: {settings.describe()}"]
-        width = max(len(label) for label, _ in HEADLINES)
-        lines += [f"  {label:<{width}}  {wh.fetchall(sql)[0][0]:>12,}" for label, sql in HEADLINES]
-        lines.append("  Top shows by IAB downloads:")
-        for tenant, show, title, downloads, listeners in wh.fetchall(TOP_SHOWS):
-            lines.append(f"    {tenant + '/' + show:<26} {title or '':<28.28} "
-                         f"{downloads:>9,} downloads {listeners:>8,} listeners")
-        return "\n".join(lines)
-    finally:
-        wh.close()
 
 
 def landing_from(path: str | Path) -> Path:

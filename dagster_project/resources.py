@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from ingest.load.warehouse import Warehouse, connect
 from ingest.settings import Settings
@@ -14,8 +17,15 @@ from ingest.settings import Settings
 class WarehouseResource(dg.ConfigurableResource):
     """Where the raw tables and marts live (DuckDB file or Postgres), from PODWH_* variables."""
 
+    landing_dir: str | None = Field(
+        default=None, description="The landing directory for this run (default: "
+        "PODWH_LANDING_DIR, else the demo world's)")
+
     def settings(self) -> Settings:
-        return Settings.from_env()
+        settings = Settings.from_env()
+        if self.landing_dir:
+            settings = dataclasses.replace(settings, landing_dir=Path(self.landing_dir))
+        return settings
 
     @contextmanager
     def connect(self) -> Iterator[Warehouse]:

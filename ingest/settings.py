@@ -147,9 +147,9 @@ class ModelOption:
 
     name: str  # the dbt var, the ModelOptions field and the run-config field
     env: str
+    metavar: str
     parse: Callable[[str], Any]
     help: str
-    defines_counting: bool  # changing it changes downloads already counted
 
     @property
     def flag(self) -> str:
@@ -157,23 +157,23 @@ class ModelOption:
 
 
 MODEL_OPTIONS: tuple[ModelOption, ...] = (
-    ModelOption("download_window_type", "PODWH_DOWNLOAD_WINDOW_TYPE", _window_type,
+    ModelOption("download_window_type", "PODWH_DOWNLOAD_WINDOW_TYPE", "TYPE", _window_type,
                 "IAB download window: first_touch (rolling 24 h from the first request), "
-                "calendar (UTC day) or last_touch (24 h after the last request)", True),
-    ModelOption("abusive_ip_threshold", "PODWH_ABUSIVE_IP_THRESHOLD", _whole(1),
+                "calendar (UTC day) or last_touch (24 h after the last request)"),
+    ModelOption("abusive_ip_threshold", "PODWH_ABUSIVE_IP_THRESHOLD", "N", _whole(1),
                 "an IP (IPv6: its /64) with more than this many remaining requests in one "
-                "UTC day is abusive: its requests that day are not counted", True),
-    ModelOption("abusive_ip_allowlist", "PODWH_ABUSIVE_IP_ALLOWLIST", _ip_list,
-                "comma-separated IPs never judged abusive (e.g. a known office NAT)", True),
-    ModelOption("default_header_bytes", "PODWH_DEFAULT_HEADER_BYTES", _whole(0),
+                "UTC day is abusive: its requests that day are not counted"),
+    ModelOption("abusive_ip_allowlist", "PODWH_ABUSIVE_IP_ALLOWLIST", "IPS", _ip_list,
+                "comma-separated IPs never judged abusive (e.g. a known office NAT)"),
+    ModelOption("default_header_bytes", "PODWH_DEFAULT_HEADER_BYTES", "BYTES", _whole(0),
                 "bytes before the audio (ID3 tags...) added to the one-minute threshold "
-                "when the shows registry gives none", True),
-    ModelOption("attribution_half_life_days", "PODWH_ATTRIBUTION_HALF_LIFE_DAYS",
+                "when the shows registry gives none"),
+    ModelOption("attribution_half_life_days", "PODWH_ATTRIBUTION_HALF_LIFE_DAYS", "DAYS",
                 _positive_number, "time-decay attribution: a touch's weight halves every "
-                "this many days before the conversion", False),
-    ModelOption("lookback_days", "PODWH_LOOKBACK_DAYS", _whole(0),
+                "this many days before the conversion"),
+    ModelOption("lookback_days", "PODWH_LOOKBACK_DAYS", "DAYS", _whole(0),
                 "incremental counting rebuilds the request days within this many days of "
-                "the newest whose raw requests changed; older days are closed", False),
+                "the newest whose raw requests changed; older days are closed"),
 )
 OPTIONS_BY_NAME = {o.name: o for o in MODEL_OPTIONS}
 

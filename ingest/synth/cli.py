@@ -12,18 +12,30 @@ from ingest.synth.world import generate_world
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="podwh-synth", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="podwh-synth", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=__doc__ + " The landing directory (<out>/landing) holds every source in "
+        "its landing format, quirks included; <out>/ground_truth holds what the warehouse "
+        "must compute from it (IAB downloads per window type, exclusions, ad impressions, "
+        "injected anomalies, true incremental conversions).")
+    d = WorldConfig()
     p.add_argument("--out", type=Path, required=True, help="output directory")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--tenants", type=int, default=2)
-    p.add_argument("--shows", type=int, default=8)
-    p.add_argument("--days", type=int, default=14)
-    p.add_argument("--listeners", type=int, default=4000)
+    p.add_argument("--seed", type=int, default=d.seed,
+                   help="random seed: the same seed and sizes give the same world")
+    p.add_argument("--tenants", type=int, default=d.tenants,
+                   help="networks or agencies, each with its own shows and sponsors")
+    p.add_argument("--shows", type=int, default=d.shows, help="shows in all")
+    p.add_argument("--days", type=int, default=d.days, help="days of traffic")
+    p.add_argument("--listeners", type=int, default=d.listeners,
+                   help="people who listen (households hold one or more)")
     p.add_argument("--target-requests", type=int, default=None,
-                   help="size the listener count to get roughly this many access-log rows")
-    p.add_argument("--start-date", type=dt.date.fromisoformat, default=DEFAULT_START)
-    p.add_argument("--no-ground-truth", action="store_true", help="skip ground_truth/")
-    p.add_argument("--chunk-rows", type=int, default=1_000_000,
+                   help="size the listener count to get roughly this many access-log rows "
+                   "(overrides --listeners)")
+    p.add_argument("--start-date", type=dt.date.fromisoformat, default=DEFAULT_START,
+                   help="first day of traffic (UTC)")
+    p.add_argument("--no-ground-truth", action="store_true",
+                   help="skip ground_truth/ (faster for large benchmark worlds)")
+    p.add_argument("--chunk-rows", type=int, default=d.chunk_rows,
                    help="max access-log rows per file")
     return p.parse_args(argv)
 

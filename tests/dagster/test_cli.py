@@ -22,3 +22,28 @@ def test_missing_registry_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert main(["load", str(tmp_path / "landing")]) == 1
     err = capsys.readouterr().err
     assert f"missing landing file {tmp_path / 'landing' / 'shows' / '*.csv'}" in err
+
+
+def test_help_shows_every_option_with_its_variable_and_default(
+        capsys: pytest.CaptureFixture) -> None:
+    from ingest.settings import DBT_VARS, MODEL_OPTIONS
+
+    for command in ("demo", "run", "transform"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        for option in MODEL_OPTIONS:
+            assert option.flag in text and option.env in text, (command, option.name)
+            default = DBT_VARS[option.name]
+            assert f"default: {default if default != [] else 'none'}" in text
+        assert "--full-refresh" in text
+
+
+def test_synth_help_shows_defaults_and_meanings(capsys: pytest.CaptureFixture) -> None:
+    from ingest.synth.cli import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 14)" in text and "days of traffic" in text
+    assert "ground_truth" in text

@@ -31,12 +31,37 @@ def test_both_targets_build_identical_marts(duckdb_marts, postgres_marts):
         pd.testing.assert_frame_equal(duck, pg, obj=mart)
 
 
-def test_summary_reads_headline_figures_from_the_marts(duckdb_warehouse, world):
-    from dagster_project.pipeline import summary
+def test_summary_figures_equal_the_worlds_truth(duckdb_warehouse, world):
+    import datetime as dt
+    import json
 
-    text = summary(duckdb_warehouse)
+    from rich.console import Console
+
+    from dagster_project.summary import read_summary, render_summary
+
+    summary = read_summary(duckdb_warehouse)
+    config = json.loads((world / "world.json").read_text())["config"]
+    start = dt.date.fromisoformat(config["start_date"])
+    assert (summary.first_day, summary.last_day) == (
+        start, start + dt.timedelta(days=config["days"] - 1))
     truth = pd.read_csv(world / "ground_truth" / "downloads_daily.csv")
-    counted = truth.loc[truth["window_type"] == "first_touch", "downloads"].sum()
-    line = next(row for row in text.splitlines() if "IAB downloads counted" in row)
-    assert line.split()[-1] == f"{counted:,}"
-    assert "Top shows by IAB downloads" in text
+    truth = truth[truth["window_type"] == "first_touch"]
+    assert summary.downloads == truth["downloads"].sum()
+    by_show = truth.groupby("show_id")["downloads"].sum()
+    assert {show: n for _, show, _, n, _ in summary.shows if n} == by_show.to_dict()
+    by_episode = truth.groupby("episode_guid")["downloads"].sum().sort_values(ascending=False)
+    assert [n for *_, n in summary.episodes] == by_episode.head(len(summary.episodes)).tolist()
+    # delivered impressions per campaign: the truth's per line item, through the bookings
+    impressions = pd.read_csv(world / "ground_truth" / "ad_impressions_daily.csv")
+    line_items = pd.read_csv(world / "landing" / "bookings" / "line_items.csv")
+    delivered = impressions.merge(line_items, on="line_item_id").groupby(
+        "campaign_id")["delivered"].sum()
+    assert {c.campaign_id: c.delivered for c in summary.campaigns if c.delivered} == \
+        delivered.to_dict()
+    assert all(set(c.roas) == {"first_touch", "last_touch", "linear", "time_decay",
+                               "position_based"} for c in summary.campaigns if c.spend)
+    console = Console(width=132, record=True)
+    console.print(render_summary(summary))
+    text = console.export_text()
+    assert f"IAB downloads {summary.downloads:,}" in text
+    assert "ROAS first" in text and "raw.quarantine" in text
