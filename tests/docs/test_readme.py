@@ -29,3 +29,11 @@ def test_every_example_has_exactly_the_contract_columns():
 def test_readme_shows_both_commands():
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert "make demo" in readme and "make test" in readme
+
+
+def test_docs_stand_alone():
+    """Users have the repository and nothing beside it: no document points outside it."""
+    docs = [PROJECT_ROOT / "README.md", PROJECT_ROOT / "dbt" / "METHODOLOGY.md",
+            *PROJECT_ROOT.glob("seeds/**/README.md"), *PROJECT_ROOT.glob("docs/**/*.md")]
+    for doc in docs:
+        assert "../shared" not in doc.read_text(), doc

@@ -65,3 +65,49 @@ def test_summary_figures_equal_the_worlds_truth(duckdb_warehouse, world):
     text = console.export_text()
     assert f"IAB downloads {summary.downloads:,}" in text
     assert "ROAS first" in text and "raw.quarantine" in text
+
+
+def test_readme_queries_run_on_the_published_copy(duckdb_warehouse):
+    """The README's example queries answer on the copy readers open (and it holds every
+    mart), while the warehouse itself stays free for the next run."""
+    import duckdb
+
+    from tests.e2e.conftest import MARTS
+
+    queries = _readme_queries()
+    con = duckdb.connect(str(duckdb_warehouse.published_path), read_only=True)
+    try:
+        published = {t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()}
+        assert set(MARTS) <= published
+        for query in queries:
+            assert con.execute(query).fetchall(), query
+    finally:
+        con.close()
+
+
+@requires_postgres
+@pytest.mark.postgres
+def test_readme_queries_run_on_postgres(postgres_warehouse):
+    from tests.e2e.conftest import open_warehouse
+
+    wh = open_warehouse(postgres_warehouse)
+    try:
+        for query in _readme_queries():
+            assert wh.fetchall(query), query
+    finally:
+        wh.close()
+
+
+def _readme_queries() -> list[str]:
+    import re
+
+    from ingest.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme.split("### Query the marts", 1)[1].split("\n## ", 1)[0]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1)
+    queries = [q for q in sql.split(";") if q.strip()]
+    assert len(queries) == 3
+    return queries
