@@ -56,6 +56,7 @@
             insert into {{ relation }}
             select model, name, value, {{ podcast_warehouse.processed_at() }}
             from (values {{ recorded | join(', ') }}) as recorded (model, name, value);
+            {{ podcast_warehouse.analyze_for_planner(relation) }}
         {%- endcall -%}
         {%- do adapter.commit() -%}
     {%- endif -%}
