@@ -1,12 +1,11 @@
 """Markov-chain attribution: on the spec's worked example (../shared/fixtures/attribution)
 the result must equal `markov_exact`, computed by the fixture's authors; on random chains
 the one-solve removal effects must equal one absorbing-chain solve per removed channel
-(the definition, kept here as the oracle). Shapley values against their definition."""
+(the definition, kept here as the oracle)."""
 
 from __future__ import annotations
 
 import json
-from itertools import permutations
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,6 @@ from analyses.attribution.markov import (
     transition_matrix,
     transitions_of_journeys,
 )
-from analyses.attribution.shapley import shapley_attribution
 from tests.conftest import SHARED
 
 FIXTURE = SHARED / "fixtures" / "attribution"
@@ -108,46 +106,3 @@ def test_markov_matrix_from_the_counts() -> None:
     assert states == [START, "A", "B", CONVERSION, NULL]
     assert p.tolist() == [[0, 0.75, 0.25, 0, 0], [0, 0, 0, 1 / 3, 2 / 3], [0, 0, 0, 0, 1],
                           [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
-
-
-def _shapley_by_permutations(journeys: list[tuple[list[str], bool]]) -> dict[str, float]:
-    """The textbook definition: average marginal contribution over every arrival order."""
-    sets = [frozenset(c) for c, converted in journeys if converted]
-    channels = sorted(set().union(*sets))
-
-    def value(coalition: set[str]) -> int:
-        return sum(s <= coalition for s in sets)
-
-    phi = dict.fromkeys(channels, 0.0)
-    orders = list(permutations(channels))
-    for order in orders:
-        present: set[str] = set()
-        for c in order:
-            before = value(present)
-            present.add(c)
-            phi[c] += (value(present) - before) / len(orders)
-    return phi
-
-
-def test_shapley_equals_the_permutation_definition(journeys) -> None:
-    sets = pd.DataFrame([(frozenset(c), 1) for c, converted in journeys if converted],
-                        columns=["channels", "conversions"])
-    phi = shapley_attribution(sets)
-    assert phi == pytest.approx(_shapley_by_permutations(journeys))
-    # by hand: {A,B,C} twice, {A,C}, {B}: A = 1/3 + 1/2 + 1/3, B = 1/3 + 1 + 1/3
-    assert phi == pytest.approx({"A": 7 / 6, "B": 5 / 3, "C": 7 / 6})
-    assert sum(phi.values()) == pytest.approx(4)
-
-
-def test_shapley_refuses_too_many_channels() -> None:
-    sets = pd.DataFrame({"channels": [frozenset(f"c{i}" for i in range(21))],
-                         "conversions": [1]})
-    with pytest.raises(ValueError, match="21 channels"):
-        shapley_attribution(sets)
-
-
-def test_shapley_weights_by_conversions() -> None:
-    sets = pd.DataFrame({"channels": [frozenset({"A"}), frozenset({"A", "B"})],
-                         "conversions": [3, 2]})
-    assert shapley_attribution(sets) == pytest.approx({"A": 4.0, "B": 1.0})
-    assert np.isclose(sum(shapley_attribution(sets).values()), 5)
