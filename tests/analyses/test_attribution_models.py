@@ -1,7 +1,8 @@
 """Markov-chain attribution: on the spec's worked example (../shared/fixtures/attribution)
 the result must equal `markov_exact`, computed by the fixture's authors; on random chains
 the one-solve removal effects must equal one absorbing-chain solve per removed channel
-(the definition, kept here as the oracle)."""
+(the definition, kept here as the oracle); and a hand-worked set of journeys shows what a
+visit-only non-converting journey changes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from analyses.attribution.markov import (
     CONVERSION,
@@ -19,6 +21,7 @@ from analyses.attribution.markov import (
     transition_matrix,
     transitions_of_journeys,
 )
+from ingest.settings import PROJECT_ROOT
 from tests.conftest import SHARED
 
 FIXTURE = SHARED / "fixtures" / "attribution"
@@ -106,3 +109,50 @@ def test_markov_matrix_from_the_counts() -> None:
     assert states == [START, "A", "B", CONVERSION, NULL]
     assert p.tolist() == [[0, 0.75, 0.25, 0, 0], [0, 0, 0, 1 / 3, 2 / 3], [0, 0, 0, 0, 1],
                           [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
+
+
+# The journeys of sponsor s1 in int_attribution_transitions' unit test
+# (test_markov_transitions_by_hand): orders c1 (impression, then UTM visit of A) and c2
+# (impression of A); h3 saw A and never bought; h4 visited through A's UTM link only and
+# never bought. Non-converting journeys used to hold impressions only: h4 had none.
+# Below, I is impression:A and U utm_visit:A.
+IMP, UTM = "impression:A", "utm_visit:A"
+IMPRESSIONS_ONLY = [([IMP, UTM], True), ([IMP], True), ([IMP], False)]
+VISIT_ONLY = [([UTM], False)]
+MODELS_YML = PROJECT_ROOT / "dbt/models/intermediate/attribution/_attribution__models.yml"
+
+
+def _unit_test_transitions(sponsor: str) -> pd.DataFrame:
+    """The transitions dbt's unit test expects for `sponsor` (worked out by hand there)."""
+    tests = yaml.safe_load(MODELS_YML.read_text())["unit_tests"]
+    (test,) = [t for t in tests if t["name"] == "test_markov_transitions_by_hand"]
+    rows = [r for r in test["expect"]["rows"] if r["sponsor_id"] == sponsor]
+    return pd.DataFrame(rows).drop(columns="sponsor_id")
+
+
+def _sorted(frame: pd.DataFrame) -> list[tuple]:
+    return sorted(frame[["from_state", "to_state", "transitions"]].itertuples(index=False))
+
+
+def test_a_visit_only_non_converting_journey_changes_the_removal_effects() -> None:
+    # Impressions-only rule (no h4): start -> I 3; I -> U, I -> conversion, I -> null 1 each;
+    # U -> conversion 1. So P(I -> U) = P(I -> conv) = 1/3 and a visit always converts:
+    # P(conv) = 1/3 + 1/3 x 1 = 2/3. Without I nothing converts (effect 1); without U, 1/3
+    # (effect 1 - (1/3) / (2/3) = 1/2). Credits of the 2 conversions: I 2 x 1 / 1.5 = 4/3,
+    # U 2 x 0.5 / 1.5 = 2/3.
+    old = markov_attribution(transitions_of_journeys(IMPRESSIONS_ONLY))
+    assert old.conversion_probability == pytest.approx(2 / 3)
+    assert old.removal_effect == pytest.approx({IMP: 1, UTM: 1 / 2})
+    assert old.attributed_conversions == pytest.approx({IMP: 4 / 3, UTM: 2 / 3})
+    # The rule as built adds h4: start -> U 1, U -> null 1.
+    transitions = _unit_test_transitions("s1")
+    assert _sorted(transitions) == _sorted(transitions_of_journeys(IMPRESSIONS_ONLY + VISIT_ONLY))
+    # A visit now converts half the time: P(conv | U) = 1/2, P(conv | I) = 1/3 + 1/3 x 1/2 =
+    # 1/2, P(conv) = 3/4 x 1/2 + 1/4 x 1/2 = 1/2 (2 conversions in 4 journeys). Without I:
+    # 1/4 x 1/2 = 1/8, effect 1 - (1/8) / (1/2) = 3/4; without U: 3/4 x 1/3 = 1/4, effect
+    # 1/2. Credits: I 2 x 0.75 / 1.25 = 6/5, U 2 x 0.5 / 1.25 = 4/5: the impression no
+    # longer looks indispensable, the visit gets a fifth more.
+    new = markov_attribution(transitions)
+    assert new.conversion_probability == pytest.approx(1 / 2)
+    assert new.removal_effect == pytest.approx({IMP: 3 / 4, UTM: 1 / 2})
+    assert new.attributed_conversions == pytest.approx({IMP: 6 / 5, UTM: 4 / 5})
