@@ -12,10 +12,9 @@ from analyses.attribution.sponsors import (
     MARKOV_COLUMNS,
     SHAPLEY_COLUMNS,
     markov_by_sponsor,
-    shapley_by_sponsor,
 )
 from dagster_project.resources import WarehouseResource
-from ingest.load.ddl import replace_table_sql, typed_batch
+from ingest.load.ddl import quote, replace_table_sql, typed_batch
 from ingest.load.warehouse import Warehouse
 
 SCHEMA = "analyses"
@@ -53,13 +52,21 @@ def attribution_markov(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 @dg.asset(key=[SCHEMA, "attribution_shapley"], group_name=SCHEMA,
-          deps=[dg.AssetKey(["intermediate", "int_attribution_channel_sets"])])
+          deps=[dg.AssetKey(["intermediate", "int_attribution_shapley_values"])])
 def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Per sponsor x channel: exact Shapley value over coalitions of channels, v(S) = the
-    conversions whose channels all lie in S (analyses/attribution/shapley.py)."""
-    return _analyse(warehouse, "select sponsor_id, channel_set, conversions "
-                    "from intermediate.int_attribution_channel_sets", shapley_by_sponsor,
-                    "attribution_shapley", SHAPLEY_COLUMNS)
+    """Per sponsor x channel: Shapley value over coalitions of channels, v(S) = the
+    conversions whose channels all lie in S, by its closed form (each conversion shared
+    equally among its distinct channels), computed in dbt and published here."""
+    names = ", ".join(quote(c) for c in SHAPLEY_COLUMNS)
+    with warehouse.connect() as wh, wh.transaction():
+        for statement in replace_table_sql(SCHEMA, "attribution_shapley", SHAPLEY_COLUMNS,
+                                           wh.dialect):
+            wh.execute(statement)
+        wh.execute(f"insert into {SCHEMA}.attribution_shapley ({names}) "
+                   "select sponsor_id, channel, touch_type, campaign_id, shapley_value, "
+                   "shapley_value from intermediate.int_attribution_shapley_values")
+        written = wh.fetchall(f"select count(*) from {SCHEMA}.attribution_shapley")[0][0]
+    return dg.MaterializeResult(metadata={"rows": written})
 
 
 analysis_assets = [attribution_markov, attribution_shapley]

@@ -7,6 +7,19 @@ chain's probability of absorption in `conversion` from `start`, solved as a line
 (no simulation). Removing a channel sends every transition into it to `null`; its removal
 effect is 1 - P(conversion without it) / P(conversion). A channel's attributed conversions
 are total conversions x its removal effect / the sum of all removal effects.
+
+All removal effects come from one factorisation of the transient part of the chain. With Q
+the transitions among transient states (start and the channels), R their one-step
+probabilities into `conversion`, N = (I - Q)^-1 the fundamental matrix and B = N R the
+probabilities of ending in `conversion`: P(conversion) = B[start]. A converting journey
+either never visits channel c, or it reaches c and (the chain has no memory) converts from
+there with probability B[c]; the probability of ever reaching c from start is
+N[start, c] / N[c, c] (Kemeny & Snell, Finite Markov Chains, 1960). So
+    P(conversion without c) = B[start] - N[start, c] / N[c, c] x B[c],
+and the removal effect is N[start, c] B[c] / (N[c, c] B[start]). The diagonal of N needs N
+itself (no cheaper exact route for a general matrix), so the system is solved once for the
+n + 1 right-hand sides [R | I]: O(n^3) instead of one solve per channel (O(n^4): 74 s at
+1,000 channels here, now 0.15 s).
 """
 
 from __future__ import annotations
@@ -40,43 +53,50 @@ def transitions_of_journeys(journeys: Iterable[tuple[Sequence[str], bool]]) -> p
                         columns=["from_state", "to_state", "transitions"])
 
 
-def _absorption(p: np.ndarray, states: list[str], removed: str | None) -> float:
-    """P(absorbed in conversion | start), with `removed` (if any) made to lead to null."""
-    transient = [s for s in states if s not in (CONVERSION, NULL)]
-    index = {s: i for i, s in enumerate(states)}
-    t = [index[s] for s in transient]
-    q = p[np.ix_(t, t)].copy()
-    r = p[t, index[CONVERSION]].copy()
-    if removed is not None:
-        k = transient.index(removed)
-        q[k, :] = 0.0  # the removed channel absorbs: whatever reaches it is lost
-        r[k] = 0.0
-    x = np.linalg.solve(np.eye(len(t)) - q, r)
-    return float(x[transient.index(START)])
+def transition_matrix(transitions: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """States [start, channels sorted, conversion, null] and the row-stochastic matrix of
+    the transition counts (the absorbing states loop on themselves)."""
+    seen = pd.unique(pd.concat([transitions["from_state"], transitions["to_state"]]))
+    channels = sorted(set(seen) - {START, CONVERSION, NULL})
+    states = [START, *channels, CONVERSION, NULL]
+    index = pd.Index(states)
+    counts = np.zeros((len(states), len(states)))
+    np.add.at(counts, (index.get_indexer(transitions["from_state"]),
+                       index.get_indexer(transitions["to_state"])),
+              transitions["transitions"].to_numpy(dtype=float))
+    counts[-2, -2] = counts[-1, -1] = 1.0
+    totals = counts.sum(axis=1, keepdims=True)
+    return states, np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+
+
+def removal_effects(p: np.ndarray) -> tuple[float, np.ndarray]:
+    """P(conversion from start) and each channel's removal effect, for a matrix ordered as
+    `transition_matrix` returns it (start first, conversion and null last)."""
+    transient = p.shape[0] - 2
+    q = p[:transient, :transient]
+    r = p[:transient, transient]  # into conversion
+    # one LU factorisation, n + 1 right-hand sides: B and N = (I - Q)^-1
+    solved = np.linalg.solve(np.eye(transient) - q, np.column_stack([r, np.eye(transient)]))
+    b, n = solved[:, 0], solved[:, 1:]
+    base = float(b[0])
+    if base <= 0:
+        return base, np.zeros(transient - 1)
+    reach = n[0, 1:] / np.diag(n)[1:]  # P(the journey from start ever visits the channel)
+    return base, reach * b[1:] / base
 
 
 def markov_attribution(transitions: pd.DataFrame, conversions: float | None = None
                        ) -> MarkovAttribution:
     """Removal effects from transition counts; `conversions` defaults to the journeys that
     reached conversion."""
-    states_seen = set(transitions["from_state"]) | set(transitions["to_state"])
-    channels = sorted(states_seen - {START, CONVERSION, NULL})
-    states = [START, *channels, CONVERSION, NULL]
-    index = {s: i for i, s in enumerate(states)}
-    counts = np.zeros((len(states), len(states)))
-    for a, b, n in transitions[["from_state", "to_state", "transitions"]].itertuples(index=False):
-        counts[index[a], index[b]] += n
-    for absorbing in (CONVERSION, NULL):
-        counts[index[absorbing], index[absorbing]] = 1.0
-    totals = counts.sum(axis=1, keepdims=True)
-    p = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    base = _absorption(p, states, None)
+    states, p = transition_matrix(transitions)
+    base, effect = removal_effects(p)
+    channels = states[1:-2]
     if conversions is None:
         conversions = float(transitions.loc[transitions["to_state"] == CONVERSION,
                                             "transitions"].sum())
-    effects = {c: (1.0 - _absorption(p, states, c) / base) if base > 0 else 0.0
-               for c in channels}
-    total_effect = sum(effects.values())
-    attributed = {c: conversions * e / total_effect if total_effect > 0 else 0.0
-                  for c, e in effects.items()}
-    return MarkovAttribution(base, effects, attributed)
+    total_effect = float(effect.sum())
+    attributed = (conversions * effect / total_effect if total_effect > 0
+                  else np.zeros_like(effect))
+    return MarkovAttribution(base, dict(zip(channels, effect.tolist(), strict=True)),
+                             dict(zip(channels, attributed.tolist(), strict=True)))

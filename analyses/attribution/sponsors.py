@@ -1,5 +1,7 @@
 """Data-driven attribution per sponsor, from the journey aggregates dbt computes
-(intermediate.int_attribution_transitions and int_attribution_channel_sets)."""
+(intermediate.int_attribution_transitions). The Shapley values need no more than an
+aggregation: dbt computes them (intermediate.int_attribution_shapley_values) and
+analyses.attribution_shapley publishes them with SHAPLEY_COLUMNS."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from typing import Any
 import pandas as pd
 
 from analyses.attribution.markov import CONVERSION, markov_attribution
-from analyses.attribution.shapley import shapley_attribution
 
 MARKOV_COLUMNS = {"sponsor_id": "text", "channel": "text", "touch_type": "text",
                   "campaign_id": "text", "conversion_probability": "double",
@@ -35,16 +36,4 @@ def markov_by_sponsor(transitions: pd.DataFrame) -> list[dict[str, Any]]:
                          "conversion_probability": result.conversion_probability,
                          "removal_effect": effect,
                          "attributed_conversions": result.attributed_conversions[channel]})
-    return rows
-
-
-def shapley_by_sponsor(channel_sets: pd.DataFrame) -> list[dict[str, Any]]:
-    """Shapley values are conversions already (they sum to the sponsor's conversions)."""
-    rows = []
-    for sponsor, sets in channel_sets.groupby("sponsor_id", sort=True):
-        journeys = pd.DataFrame({"channels": [frozenset(s.split("|")) for s in sets["channel_set"]],
-                                 "conversions": sets["conversions"].to_numpy()})
-        for channel, value in shapley_attribution(journeys).items():
-            rows.append({"sponsor_id": sponsor, "channel": channel, **_channel_parts(channel),
-                         "shapley_value": value, "attributed_conversions": value})
     return rows

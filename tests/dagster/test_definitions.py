@@ -40,7 +40,7 @@ def test_analysis_assets_read_the_dbt_models():
     markov = graph.get(dg.AssetKey(["analyses", "attribution_markov"]))
     assert dg.AssetKey(["intermediate", "int_attribution_transitions"]) in markov.parent_keys
     shapley = graph.get(dg.AssetKey(["analyses", "attribution_shapley"]))
-    assert dg.AssetKey(["intermediate", "int_attribution_channel_sets"]) in shapley.parent_keys
+    assert dg.AssetKey(["intermediate", "int_attribution_shapley_values"]) in shapley.parent_keys
 
 
 def test_every_dbt_test_is_an_asset_check_with_a_description():
