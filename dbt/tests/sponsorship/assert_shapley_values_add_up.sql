@@ -1,6 +1,8 @@
 -- Efficiency: per sponsor, the channels' Shapley values sum to the sponsor's conversions
 -- with a touchpoint (each conversion is shared out whole). Returns the sponsors where they
 -- don't.
+-- an asset check on int_attribution_shapley_values in Dagster
+{{ config(meta={'dagster': {'ref': {'name': 'int_attribution_shapley_values'}}}) }}
 with
 
 touches as (
