@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests dbt/dbt_project.yml -type f 2>/dev/null)
 MANIFEST := dbt/target/manifest.json
 
-.PHONY: demo test ui bench run lint clean
+.PHONY: demo test ui bench run docs lint clean
 
 demo: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m dagster_project.cli demo
@@ -26,6 +26,22 @@ bench: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 # Your own data: make run LANDING=/path/to/landing
 run: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m dagster_project.cli run $(LANDING)
+
+# The dbt docs site: every mart's grain, key, rule and column descriptions, with the column
+# types and row counts of the built warehouse (without one: the documentation alone).
+DOCS_PORT ?= 8080
+DOCS_TARGET := target/docs
+docs: .venv/.installed $(MANIFEST)
+	@cd dbt && export PODWH_DUCKDB_PATH="$(abspath $(or $(PODWH_DUCKDB_PATH),data/warehouse.duckdb))" \
+	&& if [ "$${PODWH_WAREHOUSE:-duckdb}" = duckdb ] && [ ! -f "$$PODWH_DUCKDB_PATH" ]; then \
+		echo "No warehouse at $$PODWH_DUCKDB_PATH: the site shows the documentation without column types and row counts (make demo, or make run LANDING=..., builds one)."; \
+		../.venv/bin/dbt parse --quiet --profiles-dir . --target-path $(DOCS_TARGET) \
+		&& ../.venv/bin/dbt docs generate --quiet --profiles-dir . --target-path $(DOCS_TARGET) --no-compile --empty-catalog; \
+	else \
+		../.venv/bin/dbt docs generate --quiet --profiles-dir . --target-path $(DOCS_TARGET); \
+	fi \
+	&& echo "dbt docs: http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops the server)" \
+	&& ../.venv/bin/dbt docs serve --quiet --profiles-dir . --target-path $(DOCS_TARGET) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 lint: .venv/.installed
 	$(PY) -m ruff check .

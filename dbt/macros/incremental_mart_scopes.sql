@@ -72,9 +72,14 @@
 
 {#- The listener periods (period_grain, period_start_date) fct_show_listeners rebuilds:
     periods holding an episode-day of fct_episode_daily stamped after the mart's last run,
-    periods whose downloads differ from the mart's (an episode-day gone), and the period
-    after each (its growth compares with it). Every period when the mart is new. -#}
+    periods whose downloads differ from the mart's (an episode-day gone), periods built
+    complete or incomplete that the data's coverage now says otherwise of (a day loaded
+    late, or emptied), and the period after each (its growth compares with it). Every
+    period when the mart is new. -#}
 {% macro listener_periods_to_rebuild() -%}
+    {#- a mart built before is_complete existed: dbt's on_schema_change check says so -#}
+    {%- set has_completeness = 'is_complete' in (adapter.get_columns_in_relation(this)
+                                                 | map(attribute='name') | list) %}
     with
 
     watermark as (
@@ -105,6 +110,14 @@
         group by period_grain, period_start_date
     ),
 
+    covered_days as (
+        {{ covered_days(ref('fct_download_reconciliation_daily')) }}
+    ),
+
+    complete_periods as (
+        {{ complete_periods('covered_days') }}
+    ),
+
     changed as (
         select
             coalesce(daily_periods.period_grain, built_periods.period_grain) as period_grain,
@@ -120,6 +133,15 @@
             or built_periods.period_grain is null
             or daily_periods.downloads <> built_periods.downloads
             or daily_periods.processed_at > watermark.processed_at
+        {%- if has_completeness %}
+        union
+        select built.period_grain, built.period_start_date
+        from {{ this }} as built
+        left join complete_periods
+            on built.period_grain = complete_periods.period_grain
+            and built.period_start_date = complete_periods.period_start_date
+        where built.is_complete <> (complete_periods.period_grain is not null)
+        {%- endif %}
     )
 
     select period_grain, period_start_date from changed

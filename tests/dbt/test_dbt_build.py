@@ -280,9 +280,10 @@ def insert_statements(placeholder: str) -> list[tuple[str, tuple]]:
     return statements
 
 
-def run_dbt(args: list[str], env_overrides: dict[str, str],
-            tmp_path: Path) -> subprocess.CompletedProcess:
-    """`dbt <args>` on the repo's project, target and logs under tmp_path; must succeed."""
+def run_dbt(args: list[str], env_overrides: dict[str, str], tmp_path: Path,
+            partial_parse: bool = False) -> subprocess.CompletedProcess:
+    """`dbt <args>` on the repo's project, target and logs under tmp_path; must succeed.
+    `partial_parse`: reuse the parse of an earlier call with the same tmp_path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODWH_")}
     env |= {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PODWH_IP_SALT": "pytest-salt"}
     env |= env_overrides
@@ -297,7 +298,7 @@ def run_dbt(args: list[str], env_overrides: dict[str, str],
         str(tmp_path / "target"),
         "--log-path",
         str(tmp_path / "logs"),
-        "--no-partial-parse",
+        "--partial-parse" if partial_parse else "--no-partial-parse",
     ]
     result = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, (

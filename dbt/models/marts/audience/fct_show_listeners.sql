@@ -1,8 +1,11 @@
 -- One row per show, period grain (week | month) and period: counted downloads, unique
 -- listeners (distinct listener keys with a counted download in the period) and growth
--- against the previous period of the same grain.
+-- against the previous period of the same grain, null unless both periods are complete
+-- (is_complete: every day of the period lies in the access logs' coverage; see
+-- macros/period_coverage.sql).
 -- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
--- (those whose episode-days changed, and the period after each), each grain reading only
+-- (those whose episode-days changed or whose completeness changed, and the period after
+-- each), each grain reading only
 -- the downloads from its own earliest period to rebuild on. A rebuilt period's growth
 -- compares with the previous period as rebuilt too, or as built when it is not rebuilt
 -- (then it did not change).
@@ -38,6 +41,24 @@ periods_to_rebuild as (
 downloads as (
 
     select * from {{ ref('fct_downloads') }}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('fct_download_reconciliation_daily') }}
+
+),
+
+covered_days as (
+
+    {{ covered_days('reconciliation') }}
+
+),
+
+complete_periods as (
+
+    {{ complete_periods('covered_days') }}
 
 ),
 
@@ -122,19 +143,25 @@ final as (
         current_period.show_id,
         current_period.period_grain,
         current_period.period_start_date,
+        complete_current.period_grain is not null as is_complete,
         current_period.downloads,
         current_period.listeners,
         current_period.episodes_downloaded,
         -- the adjacent earlier period; null when the show had no downloads in it
         previous_period.listeners as listeners_previous_period,
         previous_period.downloads as downloads_previous_period,
+        -- growth compares whole periods only: a 1-day week against a 7-day one is no trend
         case
-            when previous_period.listeners > 0
+            when complete_current.period_grain is not null
+                and complete_previous.period_grain is not null
+                and previous_period.listeners > 0
                 then cast(current_period.listeners as {{ type_double() }})
                     / previous_period.listeners - 1
         end as listener_growth,
         case
-            when previous_period.downloads > 0
+            when complete_current.period_grain is not null
+                and complete_previous.period_grain is not null
+                and previous_period.downloads > 0
                 then cast(current_period.downloads as {{ type_double() }})
                     / previous_period.downloads - 1
         end as download_growth,
@@ -144,6 +171,12 @@ final as (
         on current_period.show_id = previous_period.show_id
         and current_period.period_grain = previous_period.period_grain
         and current_period.previous_period_start_date = previous_period.period_start_date
+    left join complete_periods as complete_current
+        on current_period.period_grain = complete_current.period_grain
+        and current_period.period_start_date = complete_current.period_start_date
+    left join complete_periods as complete_previous
+        on current_period.period_grain = complete_previous.period_grain
+        and current_period.previous_period_start_date = complete_previous.period_start_date
     {%- if is_incremental() %}
     inner join periods_to_rebuild
         on current_period.period_grain = periods_to_rebuild.period_grain

@@ -9,6 +9,8 @@
 -- flat line items (fct_campaign_delivery_daily; cpa campaigns bill per conversion, not per
 -- show: see fct_campaign_roi); subscription_revenue: each active subscription's monthly
 -- price x 12 / 365 per day active in the week; partner_payouts: payouts paid that week.
+-- is_complete: every day of the week lies in the access logs' coverage (see
+-- macros/period_coverage.sql); a week the logs reach in part has part of its downloads.
 with
 
 downloads as (
@@ -56,6 +58,24 @@ partner_events as (
 shows as (
 
     select * from {{ ref('dim_shows') }}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('fct_download_reconciliation_daily') }}
+
+),
+
+covered_days as (
+
+    {{ covered_days('reconciliation') }}
+
+),
+
+complete_weeks as (
+
+    {{ complete_periods('covered_days', ['week']) }}
 
 ),
 
@@ -177,6 +197,7 @@ joined as (
         show_weeks.show_id,
         show_weeks.week_start_date,
         shows.tenant_id,
+        complete_weeks.period_start_date is not null as is_complete,
         coalesce(weekly_downloads.downloads, 0) as downloads,
         coalesce(weekly_downloads.ad_slots, 0) as ad_slots,
         coalesce(weekly_ads.ads_delivered, 0) as ads_delivered,
@@ -203,6 +224,8 @@ joined as (
     left join weekly_payouts
         on show_weeks.show_id = weekly_payouts.show_id
         and show_weeks.week_start_date = weekly_payouts.week_start_date
+    left join complete_weeks
+        on show_weeks.week_start_date = complete_weeks.period_start_date
 
 ),
 
@@ -213,6 +236,7 @@ final as (
         tenant_id,
         show_id,
         week_start_date,
+        is_complete,
         downloads,
         ad_slots,
         cast(ad_slots as {{ type_double() }}) / nullif(downloads, 0) as ad_slots_per_download,

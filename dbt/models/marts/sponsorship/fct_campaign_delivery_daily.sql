@@ -5,6 +5,8 @@
 --   cpm  - delivered impressions x rate / 1000, billed up to the booked impressions;
 --   flat - the line item's fee spread evenly over the flight days;
 --   cpa  - per conversion, not per impression: see fct_campaign_roi (null here).
+-- is_complete: the day lies in the access logs' coverage (macros/period_coverage.sql); a
+-- flight day the data does not reach yet shows no delivery because none is known yet.
 with
 
 line_items as (
@@ -22,6 +24,18 @@ campaigns as (
 impressions as (
 
     select * from {{ ref('fct_ad_impressions') }}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('fct_download_reconciliation_daily') }}
+
+),
+
+covered_days as (
+
+    {{ covered_days('reconciliation') }}
 
 ),
 
@@ -80,6 +94,7 @@ daily as (
         line_items.booked_impressions as line_item_booked_impressions,
         campaigns.flight_days,
         days.delivery_date between campaigns.start_date and campaigns.end_date as is_in_flight,
+        covered_days.covered_date is not null as is_complete,
         least(greatest(
             {{ dbt.datediff('campaigns.start_date', 'days.delivery_date', 'day') }} + 1, 0
         ), campaigns.flight_days) as flight_days_elapsed,
@@ -92,6 +107,8 @@ daily as (
     left join delivered
         on days.line_item_id = delivered.line_item_id
         and days.delivery_date = delivered.delivery_date
+    left join covered_days
+        on days.delivery_date = covered_days.covered_date
 
 ),
 
@@ -128,6 +145,7 @@ final as (
         pricing_model,
         delivery_date,
         is_in_flight,
+        is_complete,
         booked_impressions,
         delivered_impressions,
         planned_impressions_to_date,
