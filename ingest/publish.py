@@ -5,7 +5,8 @@ CLI with the warehouse open stops the next run. So after every successful run th
 pipeline copies the schemas analysts read (`marts`, `analyses`) into a new DuckDB file and
 renames it over the published one, an atomic swap on the same file system. Readers open
 the published file read-only and never block a run; one that has it open keeps the copy it
-opened until it reconnects. Views (e.g. `marts.fct_downloads`) are published as tables.
+opened until it reconnects. Views (e.g. `marts.fct_downloads`) are published as tables,
+with the table and column comments dbt wrote from the model docs, for BI tools to show.
 
 Postgres needs no copy: readers and the pipeline's writers don't block each other there,
 so the published place is the database itself.
@@ -23,6 +24,16 @@ from ingest.load.warehouse import DuckDBWarehouse, Warehouse
 
 PUBLISHED_SCHEMAS = ("marts", "analyses")
 
+COMMENTS_SQL = """
+    select schema_name, table_name, null as column_name, comment from duckdb_tables()
+    where database_name = current_database() and comment is not null
+    union all
+    select schema_name, view_name, null, comment from duckdb_views()
+    where database_name = current_database() and comment is not null
+    union all
+    select schema_name, table_name, column_name, comment from duckdb_columns()
+    where database_name = current_database() and comment is not null
+"""
 RELATIONS_SQL = """
     select table_schema, table_name
     from information_schema.tables
@@ -65,6 +76,7 @@ def publish(wh: Warehouse, target: Path | None) -> PublishReport:
             name = f"{quote(schema)}.{quote(table)}"
             wh.execute(f"create table published.{name} as select * from {name}")
             rows += wh.fetchall(f"select count(*) from published.{name}")[0][0]
+        _copy_comments(wh, set(relations))
     except BaseException:
         wh.execute("detach published")
         staging.unlink(missing_ok=True)
@@ -72,3 +84,16 @@ def publish(wh: Warehouse, target: Path | None) -> PublishReport:
     wh.execute("detach published")  # checkpoints: the file is complete, no WAL beside it
     os.replace(staging, target)
     return PublishReport(target, len(relations), rows, time.perf_counter() - started)
+
+
+def _copy_comments(wh: Warehouse, relations: set[tuple[str, str]]) -> None:
+    """The warehouse's table and column comments onto the published tables."""
+    for schema, table, column, comment in wh.fetchall(COMMENTS_SQL):
+        if (schema, table) not in relations:
+            continue
+        target = f"published.{quote(schema)}.{quote(table)}"
+        text = str(comment).replace("'", "''")
+        if column is None:
+            wh.execute(f"comment on table {target} is '{text}'")
+        else:
+            wh.execute(f"comment on column {target}.{quote(column)} is '{text}'")

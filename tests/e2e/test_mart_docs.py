@@ -115,3 +115,12 @@ def test_duckdb_mart_columns_are_documented(duckdb_warehouse, marts):
 @pytest.mark.postgres
 def test_postgres_mart_columns_are_documented(postgres_warehouse, marts):
     check_docs(postgres_warehouse, marts)
+
+
+def test_published_copy_keeps_the_docs(duckdb_warehouse, marts):
+    """The copy readers and BI tools open on DuckDB carries the same comments."""
+    import dataclasses
+
+    published = dataclasses.replace(duckdb_warehouse,
+                                    duckdb_path=duckdb_warehouse.published_path)
+    assert comment_gaps(published, marts) == []

@@ -45,6 +45,8 @@ def _warehouse(path: Path, episodes: int) -> None:
                    f"select range as download_id from range({episodes})")
         wh.execute("create or replace view marts.fct_downloads as "
                    "select * from intermediate.windows")
+        wh.execute("comment on view marts.fct_downloads is 'counted IAB downloads'")
+        wh.execute("comment on column marts.fct_downloads.download_id is 'the window''s id'")
         wh.execute("create or replace table marts.fct_downloads__scope as select 1 as x")
         wh.execute("create or replace table analyses.attribution_shapley as select 0.5 as v")
     finally:
@@ -73,6 +75,14 @@ def test_publish_copies_marts_and_analyses_and_swaps_atomically(tmp_path: Path) 
     assert _published_tables(target) == {"analyses.attribution_shapley": 1,
                                          "marts.fct_downloads": 3}
     assert (report.tables, report.rows) == (2, 4)
+    con = duckdb.connect(str(target), read_only=True)  # BI tools see the models' docs
+    try:
+        assert con.execute("select comment from duckdb_tables() where table_name = "
+                           "'fct_downloads'").fetchall() == [("counted IAB downloads",)]
+        assert con.execute("select comment from duckdb_columns() where column_name = "
+                           "'download_id'").fetchall() == [("the window's id",)]
+    finally:
+        con.close()
     with held_open(target, read_only=True, sql="select count(*) from marts.fct_downloads") \
             as seen_before:
         _warehouse(db, episodes=5)  # the next run ...
