@@ -446,10 +446,14 @@ RSS_TABLES: tuple[RawTable, ...] = (
             _c("item_index", "int", required=True, doc="position in the feed, 0-based"),
             _c("guid", "text"),
             _c("title", "text"),
-            _c("pub_date", "text", doc="pubDate as published"),
-            _c("published_at", "timestamp", doc="pubDate parsed to UTC, empty if unparseable"),
+            _c("pub_date", "text", doc="pubDate as published (an Atom entry's published, "
+               "else its updated)"),
+            _c("published_at", "timestamp", doc="pub_date read to UTC; empty when it is "
+               "unreadable, impossible, ambiguous or in an unknown zone (quarantined with "
+               "the reason)"),
             _c("duration", "text", doc="itunes:duration as published"),
-            _c("enclosure_url", "text"),
+            _c("enclosure_url", "text", doc="<enclosure url>, else media:content's; "
+               "relative URLs resolved against the feed's address"),
             _c("enclosure_length", "text"),
             _c("enclosure_type", "text"),
             _c("season", "text"),
@@ -459,6 +463,7 @@ RSS_TABLES: tuple[RawTable, ...] = (
             _c("transcript_url", "text"),
             _c("chapters_url", "text"),
             _c("description", "text"),
+            _c("link", "text", doc="the item's <link> (its web page), absolute"),
         ),
     ),
 )
