@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "int", "bigint", "double", "bool", "timestamp", "date"]
+# "ip": text holding an IPv4 or IPv6 address (ingest/load/addresses.py); anything else in
+# it is quarantined like a value that is not its column's type.
+Kind = Literal["text", "ip", "int", "bigint", "double", "bool", "timestamp", "date"]
 Format = Literal["csv", "jsonl", "parquet"]
 
 
@@ -90,7 +92,9 @@ TABLES: tuple[RawTable, ...] = (
         loaded_at_field="timestamp",
         columns=(
             _c("timestamp", "timestamp", required=True, doc="ISO 8601 with offset"),
-            _c("ip", "text", required=True, doc="IPv4 or IPv6"),
+            _c("ip", "ip", required=True, doc="IPv4 or IPv6 in any standard spelling "
+               "(compressed or not, any case, IPv4-mapped `::ffff:203.0.113.7`, a `%zone`, "
+               "`[v6]:port` or `v4:port`)"),
             _c("user_agent", "text", doc="may be empty"),
             _c("method", "text", required=True),
             _c("url", "text", required=True, doc="requested media URL, maybe via prefixes"),
@@ -137,7 +141,7 @@ TABLES: tuple[RawTable, ...] = (
         columns=(
             _c("delivery_id", "text", required=True),
             _c("timestamp", "timestamp", required=True),
-            _c("ip", "text", required=True),
+            _c("ip", "ip", required=True),
             _c("user_agent", "text"),
             _c("url", "text", required=True),
             _c("campaign_id", "text", required=True),
@@ -255,7 +259,7 @@ TABLES: tuple[RawTable, ...] = (
             _c("currency", "text"),
             _c("discount_code", "text"),
             _c("landing_url", "text"),
-            _c("buyer_ip", "text"),
+            _c("buyer_ip", "ip"),
         ),
         defaults={"currency": "'USD'"},
         example="sponsor_id,order_id,ordered_at,revenue,currency,discount_code,landing_url,"
@@ -271,7 +275,7 @@ TABLES: tuple[RawTable, ...] = (
         columns=(
             _c("sponsor_id", "text", required=True),
             _c("visited_at", "timestamp", required=True),
-            _c("ip", "text", required=True),
+            _c("ip", "ip", required=True),
             _c("user_agent", "text"),
             _c("url", "text", required=True, doc="with UTM parameters when present"),
             _c("referer", "text"),
