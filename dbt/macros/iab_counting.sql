@@ -11,8 +11,10 @@
     {{ return(window_type) }}
 {%- endmacro %}
 
-{#- A condition: `ip_hash_expr` is not one of the allow-listed IPs (var abusive_ip_allowlist,
-    raw IPs hashed here with the salt), which are never judged abusive. -#}
+{#- A condition: `ip_hash_expr`, the hash of an IP's listener part (IPv4 whole, IPv6 /64: the
+    unit the abusive-IP rule counts), is not that of an allow-listed IP (var
+    abusive_ip_allowlist, raw IPs hashed here with the salt): an allow-listed IPv6 address
+    exempts its /64. -#}
 {% macro is_not_allowlisted_ip(ip_hash_expr) -%}
     {%- set ips = var('abusive_ip_allowlist', []) -%}
     {%- if ips | length == 0 -%}
@@ -20,7 +22,7 @@
     {%- else -%}
         {{ ip_hash_expr }} not in (
         {%- for ip in ips -%}
-            {{ podcast_warehouse.hash_ip(podcast_warehouse.ip_canonical("'" ~ ip ~ "'")) }}
+            {{ podcast_warehouse.hash_ip(podcast_warehouse.ip_listener_prefix("'" ~ ip ~ "'")) }}
             {%- if not loop.last %}, {% endif -%}
         {%- endfor -%})
     {%- endif -%}
