@@ -93,8 +93,10 @@ def reason(r: dict, eps: dict) -> str:
 
 
 def ip_unit(ip: str) -> str:
-    """The listener part of an IP: IPv4 whole, IPv6 its /64 (also the abusive-IP cap's)."""
+    """The listener part of an IP: IPv4 whole, IPv6 its /64 (also the abusive-IP cap's); an
+    IPv4-mapped IPv6 is its IPv4."""
     a = ipaddress.ip_address(ip)
+    a = getattr(a, "ipv4_mapped", None) or a
     return str(ipaddress.ip_network(f"{a}/64", strict=False)) if a.version == 6 else str(a)
 
 
@@ -216,6 +218,7 @@ def country_lookup(path: Path) -> Callable[[str], str]:
 
     def country(ip: str) -> str:
         a = ipaddress.ip_address(ip)
+        a = getattr(a, "ipv4_mapped", None) or a
         i = bisect.bisect_right(starts, (a.version, int(a))) - 1
         hit = i >= 0 and spans[i][0].version == a.version and a <= spans[i][1]
         return spans[i][2] if hit else ""
@@ -296,8 +299,16 @@ def test_a_households_rotating_ipv6_addresses_are_one_ip_for_the_abusive_cap(
     remaining = [r for r in recount["reqs"]
                  if r["reason"] in ("abusive_ip", "counted_candidate")]
     per_address = Counter((ipaddress.ip_address(r["ip"]), r["t"] // 86400) for r in remaining)
-    rotating = [r for r in remaining if ":" in r["ip"] and r["reason"] == "abusive_ip"]
+    rotating = [r for r in remaining if ip_unit(r["ip"]).endswith("/64")
+                and r["reason"] == "abusive_ip"]
     assert rotating
     assert max(per_address[(ipaddress.ip_address(r["ip"]), r["t"] // 86400)]
                for r in rotating) <= threshold
     assert len({ipaddress.ip_address(r["ip"]) for r in rotating}) > 1
+
+
+def test_some_ipv4_clients_are_logged_as_ipv4_mapped_ipv6(recount: dict) -> None:
+    mapped = [r["ip"] for r in recount["reqs"] if "ffff:" in r["ip"].lower()]
+    assert any("." in ip for ip in mapped) and any("." not in ip for ip in mapped)
+    assert any(ip.startswith("0:0:0:0:0:FFFF:") for ip in mapped)
+    assert all(ipaddress.ip_address(ip).ipv4_mapped for ip in mapped)
