@@ -190,11 +190,14 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
             if day == d:
                 lsn = int(pop.abusive_listeners[slot])
                 parts.append(traffic.bursts(rng, cat, pop, d, count, lsn, logged))
-        if an.abusive_v6 is not None and an.abusive_v6[1] == d:
-            lsn, _, count = an.abusive_v6
-            parts.append(traffic.bursts(rng, cat, pop, d, count, lsn, logged))
         s = Sessions.concat(parts)
         req, extent, ipvar = traffic.expand(rng, s, size_of, dur_of, pop)
+        if an.abusive_v6 is not None and an.abusive_v6[1] == d:
+            # drawn from a stream of its own: the rest of the world stays as it was
+            lsn, _, count = an.abusive_v6
+            own = stream(cfg.seed, "abusive-v6", d)
+            burst = traffic.bursts(own, cat, pop, d, count, lsn, logged)
+            req = Requests.concat([req, traffic.expand(own, burst, size_of, dur_of, pop)[0]])
         table, count = dynamic_table(cat, b, d)
         dl = deliveries(rng, s, extent, ipvar, show_of, b, table, count)
         exp_parts.append(exposures(s, extent, dl, pop, b, camp_of_li))
