@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "int", "bigint", "double", "bool", "timestamp", "date"]
+# "ip": text holding an IPv4 or IPv6 address (ingest/load/addresses.py); anything else in
+# it is quarantined like a value that is not its column's type.
+Kind = Literal["text", "ip", "int", "bigint", "double", "bool", "timestamp", "date"]
 Format = Literal["csv", "jsonl", "parquet"]
 
 
@@ -90,7 +92,9 @@ TABLES: tuple[RawTable, ...] = (
         loaded_at_field="timestamp",
         columns=(
             _c("timestamp", "timestamp", required=True, doc="ISO 8601 with offset"),
-            _c("ip", "text", required=True, doc="IPv4 or IPv6"),
+            _c("ip", "ip", required=True, doc="IPv4 or IPv6 in any standard spelling "
+               "(compressed or not, any case, IPv4-mapped `::ffff:203.0.113.7`, a `%zone`, "
+               "`[v6]:port` or `v4:port`)"),
             _c("user_agent", "text", doc="may be empty"),
             _c("method", "text", required=True),
             _c("url", "text", required=True, doc="requested media URL, maybe via prefixes"),
@@ -137,7 +141,7 @@ TABLES: tuple[RawTable, ...] = (
         columns=(
             _c("delivery_id", "text", required=True),
             _c("timestamp", "timestamp", required=True),
-            _c("ip", "text", required=True),
+            _c("ip", "ip", required=True),
             _c("user_agent", "text"),
             _c("url", "text", required=True),
             _c("campaign_id", "text", required=True),
@@ -255,7 +259,7 @@ TABLES: tuple[RawTable, ...] = (
             _c("currency", "text"),
             _c("discount_code", "text"),
             _c("landing_url", "text"),
-            _c("buyer_ip", "text"),
+            _c("buyer_ip", "ip"),
         ),
         defaults={"currency": "'USD'"},
         example="sponsor_id,order_id,ordered_at,revenue,currency,discount_code,landing_url,"
@@ -271,7 +275,7 @@ TABLES: tuple[RawTable, ...] = (
         columns=(
             _c("sponsor_id", "text", required=True),
             _c("visited_at", "timestamp", required=True),
-            _c("ip", "text", required=True),
+            _c("ip", "ip", required=True),
             _c("user_agent", "text"),
             _c("url", "text", required=True, doc="with UTM parameters when present"),
             _c("referer", "text"),
@@ -446,10 +450,14 @@ RSS_TABLES: tuple[RawTable, ...] = (
             _c("item_index", "int", required=True, doc="position in the feed, 0-based"),
             _c("guid", "text"),
             _c("title", "text"),
-            _c("pub_date", "text", doc="pubDate as published"),
-            _c("published_at", "timestamp", doc="pubDate parsed to UTC, empty if unparseable"),
+            _c("pub_date", "text", doc="pubDate as published (an Atom entry's published, "
+               "else its updated)"),
+            _c("published_at", "timestamp", doc="pub_date read to UTC; empty when it is "
+               "unreadable, impossible, ambiguous or in an unknown zone (quarantined with "
+               "the reason)"),
             _c("duration", "text", doc="itunes:duration as published"),
-            _c("enclosure_url", "text"),
+            _c("enclosure_url", "text", doc="<enclosure url>, else media:content's; "
+               "relative URLs resolved against the feed's address"),
             _c("enclosure_length", "text"),
             _c("enclosure_type", "text"),
             _c("season", "text"),
@@ -459,6 +467,7 @@ RSS_TABLES: tuple[RawTable, ...] = (
             _c("transcript_url", "text"),
             _c("chapters_url", "text"),
             _c("description", "text"),
+            _c("link", "text", doc="the item's <link> (its web page), absolute"),
         ),
     ),
 )

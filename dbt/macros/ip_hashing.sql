@@ -1,7 +1,9 @@
 {#- IP addresses past the raw layer exist only as salted md5 hashes.
 
-    ip_canonical(ip, n_hextets=8): one spelling per address. IPv4 unchanged (trimmed);
-    IPv4-mapped IPv6 (::ffff:1.2.3.4) -> the IPv4; other IPv6 -> its first `n_hextets`
+    ip_canonical(ip, n_hextets=8): one spelling per address. IPv4 unchanged (trimmed, a
+    `:port` removed); IPv4-mapped IPv6 in any spelling (::ffff:1.2.3.4, ::ffff:102:304,
+    0:0:0:0:0:FFFF:0102:0304...) -> the dotted IPv4, so that it has the IPv4's hashes,
+    listener and country; other IPv6 -> its first `n_hextets`
     hextets, lowercase, leading zeros stripped, `::` expanded, joined by ':' (brackets, port
     and zone id removed). E.g. "2001:0DB8::1" -> "2001:db8:0:0:0:0:0:1" (8) / "2001:db8:0:0" (4).
     A full (8) address with an embedded dotted quad other than IPv4-mapped is kept as written
@@ -55,8 +57,27 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{#- lower case; brackets and a port around an IPv6, a zone id, a port after an IPv4 removed -#}
 {% macro _ip_cleaned(ip) -%}
-    regexp_replace(regexp_replace(lower(trim(cast({{ ip }} as {{ dbt.type_string() }}))), '^\[|\](:[0-9]+)?$', '', 'g'), '%.*$', '')
+    regexp_replace(regexp_replace(regexp_replace(lower(trim(cast({{ ip }} as {{ dbt.type_string() }}))), '^\[|\](:[0-9]+)?$', '', 'g'), '%.*$', ''), '^([0-9]{1,3}(\.[0-9]{1,3}){3}):[0-9]+$', '\1')
+{%- endmacro %}
+
+{#- An IPv4-mapped IPv6 written with a hex tail (v: cleaned text): 80 zero bits, ffff, then
+    the IPv4 as two hextets. -#}
+{% macro _ip_is_mapped_hex(v) -%}
+    {{ podcast_warehouse.regexp_like(v, '^[0:]*:ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$') }}
+{%- endmacro %}
+
+{#- Its dotted IPv4: each hextet, zero-padded, is two octets in hex. -#}
+{% macro _ip_mapped_hex_to_v4(v) -%}
+    {%- set octets = [] -%}
+    {%- for hextet in (-2, -1) -%}
+        {%- set h = "lpad(split_part(regexp_replace(" ~ v ~ ", '^.*:ffff:', ''), ':', " ~ (3 + hextet) ~ "), 4, '0')" -%}
+        {%- for start in (1, 3) -%}
+            {%- do octets.append("cast((strpos('0123456789abcdef', substr(" ~ h ~ ", " ~ start ~ ", 1)) - 1) * 16 + strpos('0123456789abcdef', substr(" ~ h ~ ", " ~ (start + 1) ~ ", 1)) - 1 as " ~ dbt.type_string() ~ ")") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ octets | join(" || '.' || ") }}
 {%- endmacro %}
 
 {% macro default__ip_canonical(ip, n_hextets) -%}
@@ -67,6 +88,8 @@
         when not {{ podcast_warehouse.regexp_like(v, '^[0-9a-f:.]+$') }} then {{ v }}
         when {{ podcast_warehouse.regexp_like(v, '^[0:]*:ffff:[0-9]{1,3}(\.[0-9]{1,3}){3}$') }}
             then regexp_replace({{ v }}, '^.*:', '')
+        when {{ podcast_warehouse._ip_is_mapped_hex(v) }}
+            then {{ podcast_warehouse._ip_mapped_hex_to_v4(v) }}
         {% if n_hextets > 6 -%}
         when {{ podcast_warehouse.regexp_like(v, '\.') }} then {{ v }}
         {% endif -%}
@@ -82,9 +105,10 @@
     -- fast path for plain IPv4 (most traffic): what the general branch would return
     when not contains({{ raw }}, ':') and not contains({{ raw }}, '[') and not contains({{ raw }}, '%')
         then lower(trim({{ raw }}))
-    -- fast path for a full eight-hextet IPv6 (no '::', no dotted quad): strip each hextet's
-    -- leading zeros in one regex pass, keep the first n hextets
+    -- fast path for a full eight-hextet IPv6 (no '::', no dotted quad, not IPv4-mapped):
+    -- strip each hextet's leading zeros in one regex pass, keep the first n hextets
     when regexp_full_match(lower(trim({{ raw }})), '([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}')
+        and not regexp_full_match(lower(trim({{ raw }})), '(0{1,4}:){5}ffff:.*')
         then regexp_extract(
             regexp_replace(lower(trim({{ raw }})), '(^|:)0+([0-9a-f])', '\1\2', 'g'),
             '^([^:]+(:[^:]+){ {{- n_hextets - 1 -}} })', 1)
@@ -95,6 +119,8 @@
             when not regexp_matches(v, '^[0-9a-f:.]+$') then v
             when regexp_matches(v, '^[0:]*:ffff:[0-9]{1,3}(\.[0-9]{1,3}){3}$')
                 then regexp_replace(v, '^.*:', '')
+            when {{ podcast_warehouse._ip_is_mapped_hex('v') }}
+                then {{ podcast_warehouse._ip_mapped_hex_to_v4('v') }}
             {% if n_hextets > 6 -%}
             when regexp_matches(v, '\.') then v
             {% endif -%}

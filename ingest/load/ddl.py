@@ -20,9 +20,9 @@ Dialect = Literal["duckdb", "postgres"]
 RAW_SCHEMA = "raw"
 
 _TYPES: dict[str, dict[str, str]] = {
-    "duckdb": {"text": "varchar", "int": "integer", "bigint": "bigint", "double": "double",
-               "bool": "boolean", "timestamp": "timestamp", "date": "date"},
-    "postgres": {"text": "text", "int": "integer", "bigint": "bigint",
+    "duckdb": {"text": "varchar", "ip": "varchar", "int": "integer", "bigint": "bigint",
+               "double": "double", "bool": "boolean", "timestamp": "timestamp", "date": "date"},
+    "postgres": {"text": "text", "ip": "text", "int": "integer", "bigint": "bigint",
                  "double": "double precision", "bool": "boolean",
                  "timestamp": "timestamp", "date": "date"},
 }
@@ -64,8 +64,9 @@ def create_schema_sql(dialect: Dialect, schema: str = RAW_SCHEMA) -> list[str]:
     return statements
 
 
-_ARROW = {"text": pa.string(), "int": pa.int32(), "bigint": pa.int64(), "double": pa.float64(),
-          "bool": pa.bool_(), "timestamp": pa.timestamp("us"), "date": pa.date32()}
+_ARROW = {"text": pa.string(), "ip": pa.string(), "int": pa.int32(), "bigint": pa.int64(),
+          "double": pa.float64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us"),
+          "date": pa.date32()}
 
 
 def arrow_batch(

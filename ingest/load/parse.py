@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.contract import Column, RawTable
+from ingest.load.addresses import ip_check_sql
 from ingest.load.ddl import quote, sql_type
 
 PARSED = "_parsed"
@@ -137,11 +138,13 @@ def _raw_value(col: Column, position: int, fmt: str) -> str:
     """The column's value as text, NULL when absent or empty."""
     # JSON Lines: the list of extracted values; other formats: the column itself
     value = f"_values[{position + 1}]" if fmt == "jsonl" else f"cast({quote(col.name)} as varchar)"
+    if col.kind == "ip":  # kept as text, trimmed; blank is no address
+        return f"nullif(trim({value}), '')"
     return f"nullif({value}, '')" if col.kind != "text" else value
 
 
 def _cast(col: Column, raw: str) -> str:
-    if col.kind == "text":
+    if col.kind in ("text", "ip"):
         return raw
     if col.kind == "timestamp":
         # Instants with any offset become UTC; the session time zone is UTC for naive ones.
@@ -213,7 +216,9 @@ def _check(col: Column, raw: str, typed: str) -> str:
     parts = []
     if col.required:
         parts.append(f"when {missing} then 'missing required field {col.name}'")
-    if col.kind != "text":
+    if col.kind == "ip":
+        parts.append(f"when {raw} is not null then {ip_check_sql(raw, col.name)}")
+    elif col.kind != "text":
         parts.append(
             f"when {raw} is not null and {typed} is null then "
             f"'field {col.name}: cannot read ''' || left({raw}, 60) || ''' as {col.kind}'"

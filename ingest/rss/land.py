@@ -113,7 +113,7 @@ def _poll(wh: Warehouse, show: Show, landing_dir: Path, previous: Previous, now:
         _feed_problem(wh, show, f"{error}; earlier data kept", now, report)
         return
     body = result.body or b""
-    feed = _parse(body)
+    feed = _parse(body, result.final_url or result.url)
     if not feed.is_feed:
         report.rejected += 1
         _feed_problem(wh, show, feed.problems[0], now, report, feed.text(body))
@@ -122,9 +122,9 @@ def _poll(wh: Warehouse, show: Show, landing_dir: Path, previous: Previous, now:
     report.new_items += _land_fetch(wh, show, result, feed, now, report)
 
 
-def _parse(body: bytes) -> ParsedFeed:
+def _parse(body: bytes, feed_url: str) -> ParsedFeed:
     try:
-        return parse(body)
+        return parse(body, feed_url)
     except Exception as exc:  # bad input never stops the run: any parser crash is a problem
         return ParsedFeed(None, [], [f"cannot parse the feed: {type(exc).__name__}: {exc}"])
 

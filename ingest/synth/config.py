@@ -9,7 +9,7 @@ from typing import Any
 DEFAULT_START = dt.date(2026, 3, 1)
 
 # Counting parameters the ground truth follows (written to world.json).
-ABUSIVE_IP_THRESHOLD = 1000  # > this many remaining requests per exact IP per UTC day
+ABUSIVE_IP_THRESHOLD = 1000  # > this many remaining requests per IPv4 or IPv6 /64 per UTC day
 DEFAULT_HEADER_BYTES = 0  # when shows.csv header_bytes is empty
 # IAB v2 describes a rolling 24-hour window opened by the first request as the common
 # practice (Podtrac, OP3 count this way); calendar and last-touch are also written.

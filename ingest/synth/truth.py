@@ -13,6 +13,7 @@ import pandas as pd
 
 from ingest.synth import agents
 from ingest.synth.config import EXCLUSION_REASONS, WINDOW_TYPES
+from ingest.synth.listeners import N_VARIANTS
 
 DAY = 86400
 T_BITS = 26  # seconds since world start fit in 26 bits (~776 days)
@@ -22,7 +23,7 @@ T_BITS = 26  # seconds since world start fit in 26 bits (~776 days)
 class RequestArrays:
     t: np.ndarray  # epoch seconds
     key: np.ndarray  # household * N_AGENTS + agent (= IP /64 or IPv4, + exact UA)
-    ipx: np.ndarray  # exact IP string id
+    ipx: np.ndarray  # exact IP string id: household * N_VARIANTS + variant
     ep: np.ndarray  # episode index, -1 when the URL matches no episode
     method: np.ndarray
     status: np.ndarray
@@ -83,7 +84,9 @@ def exclusion_reasons(r: RequestArrays, t0: int, abusive_threshold: int) -> np.n
     reason = np.select(conds, np.arange(len(conds)), default=len(conds)).astype(np.int8)
     remaining = np.flatnonzero(reason == len(conds))
     day = (r.t[remaining] - t0) // DAY
-    ipday = r.ipx[remaining] * 4096 + day
+    # one IP for the cap: an IPv4 address, or an IPv6 /64 like the listener key. A household
+    # has one IPv4 or one /64 (its variants are privacy addresses inside it).
+    ipday = (r.ipx[remaining] // N_VARIANTS) * 4096 + day
     vals, counts = unique_counts(ipday)
     heavy = vals[counts > abusive_threshold]
     abusive = np.isin(ipday, heavy)

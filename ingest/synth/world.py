@@ -53,6 +53,9 @@ class Anomalies:
     spike: tuple[int, int, float]  # show, day, multiplier
     outage: tuple[int, int]  # show, day
     abusive: list[tuple[int, int, int]]  # abusive listener slot, day, requests
+    # a listener whose household rotates IPv6 privacy addresses, day, requests: over the
+    # threshold for its /64, under it for each address
+    abusive_v6: tuple[int, int, int] | None
     conversion: tuple[int, int, int]  # sponsor, day, extra visits
 
 
@@ -64,7 +67,16 @@ def listeners_for_target(cat: Catalog, target: int) -> int:
     return max(100, int(target / (per * REQUESTS_PER_SESSION)))
 
 
-def _anomalies(seed: int, cat: Catalog, cfg: WorldConfig, pop_hh: int) -> Anomalies:
+def _v6_rotating_listener(pop: Population) -> int | None:
+    """A person (app user agent) whose household uses the most IPv6 privacy addresses."""
+    hh = pop.listener_hh[: pop.n_regular]
+    ok = pop.hh_v6[hh] & (pop.listener_ua[: pop.n_regular] > 0) & (pop.hh_nvar[hh] > 1)
+    if not ok.any():
+        return None
+    return int(np.flatnonzero(ok)[np.argmax(pop.hh_nvar[hh][ok])])
+
+
+def _anomalies(seed: int, cat: Catalog, cfg: WorldConfig, pop: Population) -> Anomalies:
     rng = stream(seed, "anomalies")
     logged = np.flatnonzero((cat.shows["hosting_provider"] == "").to_numpy())
     days = cfg.days
@@ -74,9 +86,14 @@ def _anomalies(seed: int, cat: Catalog, cfg: WorldConfig, pop_hh: int) -> Anomal
     abusive = [(0, edge_day, cfg.abusive_ip_threshold),  # exactly at the threshold: kept
                (1, ab_day, cfg.abusive_ip_threshold + int(rng.integers(100, 600))),
                (2, spike_day, cfg.abusive_ip_threshold + int(rng.integers(500, 1500)))]
-    extra = max(40, int(pop_hh * 0.005 / 30 * 3))
+    extra = max(40, int(pop.n_households * 0.005 / 30 * 3))
+    v6_listener = _v6_rotating_listener(pop)
+    # split over 2-3 addresses: each far under the threshold, the /64 over it
+    v6_count = cfg.abusive_ip_threshold + int(rng.integers(100, 400))
+    abusive_v6 = (None if v6_listener is None
+                  else (v6_listener, int(d[5 % len(d)]) % days, v6_count))
     return Anomalies((int(spike_show), spike_day, 4.0), (int(outage_show), outage_day),
-                     abusive, (0, int(d[4 % len(d)]) % days, extra))
+                     abusive, abusive_v6, (0, int(d[4 % len(d)]) % days, extra))
 
 
 def _forced_full(cat: Catalog, pop: Population, day: int, an: Anomalies,
@@ -175,6 +192,12 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
                 parts.append(traffic.bursts(rng, cat, pop, d, count, lsn, logged))
         s = Sessions.concat(parts)
         req, extent, ipvar = traffic.expand(rng, s, size_of, dur_of, pop)
+        if an.abusive_v6 is not None and an.abusive_v6[1] == d:
+            # drawn from a stream of its own: the rest of the world stays as it was
+            lsn, _, count = an.abusive_v6
+            own = stream(cfg.seed, "abusive-v6", d)
+            burst = traffic.bursts(own, cat, pop, d, count, lsn, logged)
+            req = Requests.concat([req, traffic.expand(own, burst, size_of, dur_of, pop)[0]])
         table, count = dynamic_table(cat, b, d)
         dl = deliveries(rng, s, extent, ipvar, show_of, b, table, count)
         exp_parts.append(exposures(s, extent, dl, pop, b, camp_of_li))
@@ -306,6 +329,9 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, an: Anomalies, co
              day(an.conversion[1]), float(an.conversion[2]))]
     rows += [("abusive_ip_requests", "ip_slot", f"abusive-{r}", day(d), float(n))
              for r, d, n in ab if r > 0]
+    if an.abusive_v6 is not None:
+        rows.append(("abusive_ip_requests", "ipv6_prefix", "abusive-v6-64",
+                     day(an.abusive_v6[1]), float(an.abusive_v6[2])))
     pd.DataFrame(rows, columns=["metric", "entity_type", "entity_id", "date", "size"]).to_csv(
         gt / "anomalies.csv", index=False, lineterminator="\n")
     ro = side["rollouts"]
@@ -331,7 +357,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     n_listeners = (listeners_for_target(cat, config.target_requests)
                    if config.target_requests else config.listeners)
     pop = build_population(config.seed, n_listeners, cat.shows["audience"].to_numpy())
-    an = _anomalies(config.seed, cat, config, pop.n_households)
+    an = _anomalies(config.seed, cat, config, pop)
     ranges = geo.ip_ranges(config.seed)
     files: dict[str, int] = {}
     con = duckdb.connect()
@@ -353,8 +379,9 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
         "ground_truth": config.ground_truth,
         "counting": {
             "abusive_ip_threshold": config.abusive_ip_threshold,
-            "abusive_ip_rule": "more than threshold remaining requests per exact IP string "
-                               "per UTC day (after the earlier filters); no allow-list",
+            "abusive_ip_rule": "more than threshold remaining requests per IP per UTC day "
+                               "(after the earlier filters), an IPv6 counted by its /64 "
+                               "like the listener key; no allow-list",
             "default_header_bytes": config.default_header_bytes,
             "default_window_type": config.default_window_type,
             "window_types": list(WINDOW_TYPES),

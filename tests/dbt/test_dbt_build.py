@@ -115,6 +115,7 @@ RAW_ROWS: dict[str, list[dict]] = {
             "enclosure_url": "https://chrt.fm/track/ABC12/pdst.fm/e/CDN.Acme.Example/s1/e3.mp3",
             "enclosure_length": "777",
             "enclosure_type": "audio/mpeg",
+            "link": "  ",
         },
         {
             "fetch_id": "f2",
@@ -133,6 +134,7 @@ RAW_ROWS: dict[str, list[dict]] = {
             "episode_type": "Full",
             "explicit": "yes",
             "transcript_url": "https://cdn.acme.example/s1/e1.vtt",
+            "link": "https://acme.example/s1/episodes/1",
         },
         {
             "fetch_id": "f2",
@@ -203,6 +205,7 @@ EXPECTED_EPISODES = {
         "episode_type": "full",
         "is_explicit": True,
         "transcript_url": "https://cdn.acme.example/s1/e1.vtt",
+        "link": "https://acme.example/s1/episodes/1",
         "has_valid_pub_date": True,
         "first_seen_at": datetime(2026, 3, 1, 10, 0),
         "is_in_latest_feed": True,
@@ -235,6 +238,7 @@ EXPECTED_EPISODES = {
         "enclosure_url_normalized": "cdn.acme.example/s1/e3.mp3",
         "enclosure_length_bytes": 777,
         "episode_type": "full",
+        "link": None,  # a blank <link> is none
         "is_explicit": False,
         "has_valid_pub_date": True,
         "first_seen_at": datetime(2026, 3, 2, 10, 0),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -195,5 +197,77 @@ def test_ip_country_reference_loads_like_any_csv(settings: Settings):
                           "order by source_line")
         assert bad == [(f, 4, "MISSING COLUMNS: Expected Number of Columns: 3 Found: 2"),
                        (f, 5, "missing required field country_code")]
+    finally:
+        wh.close()
+
+
+# Spellings of an address as logs write them, and text that is none. The verdict is Python's
+# `ipaddress` (a peer implementation), once brackets, a port and a zone id are taken off.
+IP_SPELLINGS = [
+    "203.0.113.7", " 203.0.113.7 ", "0.0.0.0", "255.255.255.255", "203.0.113.7:443",
+    "2001:db8::1", "2001:DB8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::", "::1",
+    "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:203.0.113.7", "::ffff:cb00:7107",
+    "0:0:0:0:0:FFFF:203.0.113.7", "1:2:3:4:5::1.2.3.4", "fe80::1%eth0", "[2001:db8::1]:443",
+    "[2001:db8::1]",
+    # none
+    "999.1.1.1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "010.1.1.1", "hello", "::g", "1::2::3",
+    "12345::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", ":1::2", "1:::2", "2001:db8::1:",
+    "::ffff:256.1.1.1", "1:2:3:4:5:6::1.2.3.4", "[203.0.113.7]:80", "203.0.113.7x", "-",
+]
+
+
+def _is_ip(text: str) -> bool:
+    v = text.strip().lower()
+    decorated = (re.fullmatch(r"\[([^\]]*:[^\]]*)\](:\d{1,5})?", v)  # [v6]:port
+                 or re.fullmatch(r"([\d.]+):\d{1,5}", v))  # v4:port
+    if decorated:
+        v = decorated[1]
+    if "%" in v and ":" in v:
+        v = v.split("%", 1)[0]
+    try:
+        ipaddress.ip_address(v)
+    except ValueError:
+        return False
+    return True
+
+
+def test_text_that_is_no_ip_address_is_quarantined_with_its_reason(settings: Settings):
+    logs = settings.landing_dir / "access_logs"
+    logs.mkdir(parents=True)
+    (logs / "ips.jsonl").write_text("".join(json.dumps({**GOOD, "ip": ip}) + "\n"
+                                            for ip in IP_SPELLINGS))
+    conversions = settings.landing_dir / "conversions"
+    conversions.mkdir(parents=True)
+    (conversions / "orders.csv").write_text(
+        "sponsor_id,order_id,ordered_at,revenue,currency,discount_code,landing_url,buyer_ip\n"
+        "sp1,o1,2026-03-04T18:22:05+00:00,54,USD,,,1.2.3\n"  # no address: quarantined
+        "sp1,o2,2026-03-04T18:22:05+00:00,54,USD,,,\n"  # none given: an order without one
+        "sp1,o3,2026-03-04T18:22:05+00:00,54,USD,,,  \n")
+    wh = connect(settings)
+    try:
+        report = load_table(wh, settings.landing_dir, table("access_logs"))
+        valid = [ip for ip in IP_SPELLINGS if _is_ip(ip)]
+        assert report.rows == len(valid) and report.quarantined == len(IP_SPELLINGS) - len(valid)
+        assert [ip for (ip,) in wh.fetchall(
+            "select ip from raw.access_logs order by _source_line")] == [ip.strip() for ip in valid]
+        reasons = dict(wh.fetchall("select source_line, reason from raw.quarantine"))
+        assert sorted(reasons) == [line for line, ip in enumerate(IP_SPELLINGS, 1)
+                                   if not _is_ip(ip)]
+        line = IP_SPELLINGS.index
+        assert reasons[line("999.1.1.1") + 1] == ("field ip: '999.1.1.1' is not an IPv4 or IPv6 "
+                                                 "address (a number over 255, or with a "
+                                                 "leading zero)")
+        assert reasons[line("1.2.3") + 1].endswith("(not four numbers)")
+        assert reasons[line("1::2::3") + 1].endswith("(two '::')")
+        assert reasons[line("::g") + 1].endswith("(not hexadecimal)")
+        assert reasons[line("hello") + 1] == "field ip: 'hello' is not an IPv4 or IPv6 address"
+
+        report = load_table(wh, settings.landing_dir, table("orders"))
+        assert (report.rows, report.quarantined) == (2, 1)
+        assert wh.fetchall("select order_id, buyer_ip from raw.orders order by order_id") == [
+            ("o2", None), ("o3", None)]
+        assert wh.fetchall("select source_line, reason from raw.quarantine "
+                           "where source_table = 'orders'") == [
+            (2, "field buyer_ip: '1.2.3' is not an IPv4 or IPv6 address (not four numbers)")]
     finally:
         wh.close()

@@ -1,4 +1,5 @@
-"""Real-world quirks: loose dates, durations, duplicate and missing guids, encodings."""
+"""Real-world quirks: loose dates in a feed, durations, duplicate and missing guids, encodings
+(the date forms themselves: test_dates.py)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,8 @@ from datetime import datetime
 import pytest
 
 from ingest.rss.parse import parse
-from ingest.rss.quirks import AmbiguousDate, duration_seconds, parse_date
+from ingest.rss.quirks import duration_seconds
 from tests.rss.conftest import FEEDS
-
-
-@pytest.mark.parametrize(("text", "language", "expected"), [
-    ("March 4, 2026", None, datetime(2026, 3, 4)),
-    ("Mar 4 2026 10:00 AM", None, datetime(2026, 3, 4, 10)),
-    ("Wednesday, March 4, 2026 at 9:15 PM", None, datetime(2026, 3, 4, 21, 15)),
-    ("4 March 2026 10:00", None, datetime(2026, 3, 4, 10)),
-    ("Wed, 04 Mar 2026 10:00 +0100", None, datetime(2026, 3, 4, 9)),
-    ("Wed, 04 Mar 2026 10:00 PDT", None, datetime(2026, 3, 4, 17)),
-    ("2026-03-04 10:00", None, datetime(2026, 3, 4, 10)),
-    ("13/03/2026", None, datetime(2026, 3, 13)),  # day over 12: day-first whatever the language
-    ("03/13/2026", None, datetime(2026, 3, 13)),  # second over 12: month-first
-    ("04/03/2026", "en-GB", datetime(2026, 3, 4)),
-    ("04/03/2026", "fr", datetime(2026, 3, 4)),
-    ("04/03/2026", "en-us", datetime(2026, 4, 3)),
-    ("04.03.2026 18:30", "de-DE", datetime(2026, 3, 4, 18, 30)),
-    ("03/03/2026", None, datetime(2026, 3, 3)),  # both readings agree
-    ("Tue, 31 Feb 2026 10:00:00 +0000", None, None),
-    ("yesterday", None, None),
-    ("04/03/26", "en-GB", None),  # two-digit year: not guessed
-    ("Wed, 04 Mar 2026 10:00 XYZ", None, None),  # unknown zone: not guessed
-])
-def test_human_readable_dates(text: str, language: str | None, expected: datetime | None):
-    assert parse_date(text, language) == expected
-
-
-@pytest.mark.parametrize("language", [None, "en", ""])
-def test_numeric_dates_without_a_deciding_language_are_ambiguous(language: str | None):
-    with pytest.raises(AmbiguousDate):
-        parse_date("04/03/2026", language)
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -58,7 +29,8 @@ def test_malformed_dates_feed_reads_what_a_human_could_and_flags_the_rest():
         None, None]
     assert feed.items[6]["pub_date"] == "Tue, 31 Feb 2026 10:00:00 +0000"  # kept as published
     assert feed.item_problems == [
-        (6, "item 'hr-7': unparseable pubDate 'Tue, 31 Feb 2026 10:00:00 +0000'"),
+        (6, "item 'hr-7': impossible pubDate 'Tue, 31 Feb 2026 10:00:00 +0000' (day is out "
+            "of range for month); left empty, not rolled over"),
         (7, "item 'hr-8': unparseable pubDate 'yesterday'")]
 
 

@@ -92,6 +92,7 @@ deduplicated as (
         appearances_ranked.is_explicit,
         appearances_ranked.transcript_url,
         appearances_ranked.chapters_url,
+        appearances_ranked.link,
         appearances_ranked.first_seen_at,
         appearances_ranked.last_seen_at,
         appearances_ranked.last_seen_at = appearances_ranked.show_last_fetched_at as is_in_latest_feed

@@ -35,6 +35,7 @@ final as (
         coalesce(episodes.is_explicit, channels.is_explicit) as is_explicit,
         episodes.transcript_url,
         episodes.chapters_url,
+        episodes.link,
         episodes.published_at is not null as has_valid_pub_date,
         episodes.pub_date_text,
         episodes.first_seen_at,

@@ -88,6 +88,8 @@ reached as (
             rows between unbounded preceding and 1 preceding
         ) as reach_before
     from covered
+    -- a request whose Range header can't place its bytes covers none
+    where coverage_start is not null
 
 ),
 

@@ -42,7 +42,8 @@ episodes as (
 
 ),
 
--- the bytes each request covered: [coverage_start, coverage_end)
+-- the bytes each request covered: [coverage_start, coverage_end); none (null) when its
+-- Range header can't place them (coverage_start)
 covered as (
 
     select
@@ -190,13 +191,14 @@ windowed as (
 {% endif %}
 
 -- the union of covered byte ranges: sort by start, count only what extends the reach
+-- (requests that cover nothing sort last and add nothing)
 ranges as (
 
     select
         windowed.*,
         max(coverage_end) over (
             partition by listener_key, episode_id, window_seq
-            order by coverage_start, coverage_end, request_seq
+            order by coverage_start nulls last, coverage_end, request_seq
             rows between unbounded preceding and 1 preceding
         ) as reach_before
     from windowed
@@ -217,9 +219,9 @@ windows as (
         min(requested_at) as window_started_at,
         max(requested_at) as last_request_at,
         count(*) as request_count,
-        sum(greatest(
+        coalesce(sum(greatest(
             0, coverage_end - greatest(coverage_start, coalesce(reach_before, 0))
-        )) as covered_bytes
+        )), 0) as covered_bytes
     from ranges
     group by listener_key, episode_id, window_seq
 

@@ -90,16 +90,18 @@ reasoned as (
 
 ),
 
--- rule 9: more than abusive_ip_threshold remaining requests from one IP in one UTC day
+-- rule 9: more than abusive_ip_threshold remaining requests from one IP in one UTC day, an
+-- IPv6 counted by its /64 like the listener key (a household's rotating privacy addresses
+-- are one IP here): the listener part of the IP, already hashed per address in staging
 abusive_ip_days as (
 
     select
-        ip_hash,
+        listener_ip_hash,
         request_date
     from reasoned
     where first_reason is null
-        and {{ is_not_allowlisted_ip('ip_hash') }}
-    group by ip_hash, request_date
+        and {{ is_not_allowlisted_ip('listener_ip_hash') }}
+    group by listener_ip_hash, request_date
     having count(*) > {{ var('abusive_ip_threshold') }}
 
 ),
@@ -125,7 +127,7 @@ final as (
         reasoned.url_normalized,
         coalesce(
             reasoned.first_reason,
-            case when abusive_ip_days.ip_hash is not null then 'abusive_ip' end
+            case when abusive_ip_days.listener_ip_hash is not null then 'abusive_ip' end
         ) as exclusion_reason,
         '{{ counting_settings_hash() }}' as counting_settings_hash,
         reasoned._loaded_at,
@@ -133,7 +135,7 @@ final as (
     from reasoned
     left join abusive_ip_days
         on reasoned.first_reason is null
-        and reasoned.ip_hash = abusive_ip_days.ip_hash
+        and reasoned.listener_ip_hash = abusive_ip_days.listener_ip_hash
         and reasoned.request_date = abusive_ip_days.request_date
 
 )

@@ -27,6 +27,7 @@ renamed as (
         lower(trim(episode_type)) as episode_type,
         transcript_url,
         chapters_url,
+        case when trim(link) = '' then null else link end as link,
         description,
 
         ---------- numerics
