@@ -76,7 +76,7 @@ def _anomalies(seed: int, cat: Catalog, cfg: WorldConfig, pop_hh: int) -> Anomal
     logged = np.flatnonzero((cat.shows["hosting_provider"] == "").to_numpy())
     days = cfg.days
     spike_show, outage_show = logged[0], logged[min(1, len(logged) - 1)]
-    d = rng.permutation(np.arange(1, max(days - 1, 4)))
+    d = rng.permutation(np.arange(1, max(days - 1, 5)))
     spike_day, outage_day, edge_day, ab_day = (int(x) % days for x in d[:4])
     abusive = [(0, edge_day, cfg.abusive_ip_threshold),  # exactly at the threshold: kept
                (1, ab_day, cfg.abusive_ip_threshold + int(rng.integers(100, 600))),
