@@ -41,12 +41,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ingest.synth import WorldConfig, generate_world
+    from ingest.synth import generate_world
+    from ingest.synth.config import demo_config
 
     out = Path(args.out).resolve()
     if not (out / "world.json").exists():
         print(f"Generating a synthetic world in {out} ...")
-        generate_world(out, WorldConfig(seed=args.seed))
+        generate_world(out, demo_config(args.seed))
     else:
         print(f"Reusing the synthetic world in {out} (delete it to regenerate)")
     os.environ["PODWH_LANDING_DIR"] = str(out / "landing")
