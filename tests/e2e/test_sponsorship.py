@@ -61,12 +61,20 @@ def test_delivery_daily_adds_up_to_impressions(duckdb_warehouse: Settings) -> No
             "  from marts.fct_campaign_delivery_daily as d "
             "  join marts.dim_line_items as l on d.line_item_id = l.line_item_id "
             "  where d.pricing_model = 'cpm') group by 1")
+        outside = wh.fetchall(
+            "select pricing_model, sum(delivered_impressions), sum(spend) "
+            "from marts.fct_campaign_delivery_daily where not is_in_flight group by 1")
     finally:
         wh.close()
     assert daily == imps > 0
     assert over
     for _, spend, rate, billable in over:
         assert spend == pytest.approx(billable * rate / 1000)
+    # billing outside the flight (METHODOLOGY.md, Bookings): a cpm line item bills its ads
+    # whatever day they are dated, a flat fee buys the flight's days only
+    outside = {model: (int(n), float(spend or 0)) for model, n, spend in outside}
+    assert outside["cpm"][0] > 0 and outside["cpm"][1] > 0
+    assert outside["flat"][0] > 0 and outside["flat"][1] == 0
 
 
 TOUCH_KEY = ["order_id", "sponsor_id", "campaign_id", "touch_type", "touched_at"]
