@@ -98,13 +98,14 @@ def live_campaign(camps: pd.DataFrame, sponsor: np.ndarray, day: np.ndarray) -> 
 
 
 def heard_campaign(exposures: pd.DataFrame, sp_of_c: np.ndarray, hh: np.ndarray,
-                   sponsor: int, t: np.ndarray) -> np.ndarray:
-    """For each (household, time) of one sponsor: the campaign of that sponsor the
-    household heard most recently before it (by first exposure), -1 if none."""
-    ex = exposures[np.isin(exposures["hh"].to_numpy(), hh)
-                   & (sp_of_c[exposures["campaign"].to_numpy()] == sponsor)]
-    q = pd.DataFrame({"hh": hh, "t": t, "row": np.arange(len(hh))})
-    m = q.merge(ex[["hh", "campaign", "t"]].rename(columns={"t": "t_ex"}), on="hh")
+                   sponsor: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """For each (household, sponsor, time): the sponsor's campaign the household heard
+    most recently before that time (by first exposure), -1 if none."""
+    ex = exposures[np.isin(exposures["hh"].to_numpy(), hh)]
+    q = pd.DataFrame({"hh": hh, "sponsor": sponsor, "t": t, "row": np.arange(len(hh))})
+    m = q.merge(pd.DataFrame({"hh": ex["hh"].to_numpy(), "campaign": ex["campaign"].to_numpy(),
+                              "sponsor": sp_of_c[ex["campaign"].to_numpy()],
+                              "t_ex": ex["t"].to_numpy()}), on=["hh", "sponsor"])
     m = m[m["t_ex"] <= m["t"]].sort_values(["row", "t_ex", "campaign"])
     out = np.full(len(hh), -1, dtype=np.int64)
     last = m.drop_duplicates("row", keep="last")
@@ -134,18 +135,20 @@ def build_conversions(seed: int, b: Bookings, pop: Population, exposures: pd.Dat
                         "t": vt[keep], "inc": True, "sponsor": sp_of_c[c[keep]]})]
     inc_visits = np.bincount(c[keep], minlength=len(camps))
     n_org = rng.binomial(n_hh, P_ORGANIC_VISIT_30D * days / 30, len(sp))
+    org_t, org_hh, org_sp = [], [], []
     for si, k in enumerate(n_org):
         t = t0 + rng.integers(0, days * 86400, k)
         if si == spike[0]:  # conversion spike anomaly: extra organic visitors on one day
             extra = t0 + spike[1] * 86400 + rng.integers(0, 86400, spike[2])
             t = np.concatenate([t, extra])
-        s_arr = np.full(len(t), si)
-        hh = rng.integers(0, n_hh, len(t))
-        heard = heard_campaign(exposures, sp_of_c, hh, si, t)
-        ev.append(pd.DataFrame({
-            "hh": hh, "t": t, "inc": False, "sponsor": s_arr, "heard": heard >= 0,
-            "campaign": np.where(heard >= 0, heard,
-                                 live_campaign(camps, s_arr, (t - t0) // 86400))}))
+        org_t.append(t)
+        org_hh.append(rng.integers(0, n_hh, len(t)))
+        org_sp.append(np.full(len(t), si))
+    t, hh, s_arr = (np.concatenate(x) for x in (org_t, org_hh, org_sp))
+    heard = heard_campaign(exposures, sp_of_c, hh, s_arr, t)
+    ev.append(pd.DataFrame({
+        "hh": hh, "t": t, "inc": False, "sponsor": s_arr, "heard": heard >= 0,
+        "campaign": np.where(heard >= 0, heard, live_campaign(camps, s_arr, (t - t0) // 86400))}))
     e = pd.concat(ev, ignore_index=True)
     e["heard"] = e["heard"].fillna(False).astype(bool)
     e = e.sort_values(["t", "hh", "sponsor"], kind="stable").reset_index(drop=True)

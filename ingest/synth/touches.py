@@ -111,12 +111,13 @@ def exposed_outcomes(ads: pd.DataFrame, conv: ConversionData, b: Bookings,
     reached = pd.DataFrame({"home": hh_addr[ads["key"].to_numpy() // agents.N_AGENTS],
                             "campaign": camp_of_li[ads["li"].to_numpy()],
                             "at": ads["at"].to_numpy()})
-    reached = reached.groupby(["campaign", "home"])["at"].agg(["min", "max"]).reset_index()
     o = conv.orders[conv.orders["inc"]]
     caused = pd.DataFrame({"home": hh_addr[o["hh"].to_numpy()],
                            "sponsor": o["sponsor"].to_numpy(), "ot": o["ot"].to_numpy(),
                            "revenue": o["revenue"].to_numpy()})
-    m = reached.merge(caused, on="home")
+    buyers = reached[np.isin(reached["home"].to_numpy(), caused["home"].to_numpy())]
+    span = buyers.groupby(["campaign", "home"])["at"].agg(["min", "max"]).reset_index()
+    m = span.merge(caused, on="home")
     c = m["campaign"].to_numpy()
     win = camps["attribution_window_days"].to_numpy().astype(np.int64) * 86400
     ok = ((camps["sponsor_idx"].to_numpy()[c] == m["sponsor"].to_numpy())
@@ -125,8 +126,8 @@ def exposed_outcomes(ads: pd.DataFrame, conv: ConversionData, b: Bookings,
     idx = np.arange(len(camps))
     return pd.DataFrame({
         "campaign_id": camps["campaign_id"].to_numpy(),
-        "exposed_households": reached.groupby("campaign").size().reindex(idx, fill_value=0)
-        .to_numpy(),
+        "exposed_households": reached[["campaign", "home"]].drop_duplicates()
+        .groupby("campaign").size().reindex(idx, fill_value=0).to_numpy(),
         "true_incremental_conversions": among["n"].reindex(idx, fill_value=0).to_numpy(),
         "true_incremental_revenue": among["rev"].reindex(idx, fill_value=0.0).round(2)
         .to_numpy(),

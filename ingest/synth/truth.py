@@ -303,9 +303,13 @@ def _delivered_ads(w: Windows, counted: np.ndarray, ea: EpisodeArrays,
 
 
 def _impressions(ads: pd.DataFrame, li: pd.DataFrame) -> pd.DataFrame:
-    df = ads[["li", "t"]].copy()
-    df["line_item_id"] = li["line_item_id"].to_numpy()[df["li"].to_numpy()]
-    df["ad_type"] = li["ad_type"].to_numpy()[df["li"].to_numpy()]
-    df["impression_date"] = pd.to_datetime(df["t"], unit="s").dt.strftime("%Y-%m-%d")
-    out = df.groupby(["line_item_id", "ad_type", "impression_date"]).size()
-    return out.rename("delivered").reset_index()
+    """Delivered ads per line item and day (grouped as integers, labelled once per row)."""
+    code, n = unique_counts(ads["li"].to_numpy() * 1_000_000 + ads["t"].to_numpy() // DAY)
+    lid, day = code // 1_000_000, code % 1_000_000
+    out = pd.DataFrame({
+        "line_item_id": li["line_item_id"].to_numpy()[lid],
+        "ad_type": li["ad_type"].to_numpy()[lid],
+        "impression_date": pd.to_datetime(day, unit="D").strftime("%Y-%m-%d"),
+        "delivered": n,
+    })
+    return out.sort_values(["line_item_id", "ad_type", "impression_date"]).reset_index(drop=True)
