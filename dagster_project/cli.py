@@ -102,14 +102,15 @@ def _options(args: argparse.Namespace, settings: Settings) -> ModelOptions:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ingest.synth import WorldConfig, generate_world
+    from ingest.synth import generate_world
+    from ingest.synth.config import demo_config
 
     out = args.out.resolve()
     if (out / "world.json").exists():
         print(f"Reusing the synthetic world in {out} (delete it to regenerate)")
     else:
         started = time.perf_counter()
-        summary = generate_world(out, WorldConfig(seed=args.seed))
+        summary = generate_world(out, demo_config(args.seed))
         print(f"✓ {'Generate a synthetic network':<34} {summary.requests:,} requests from "
               f"{summary.listeners:,} listeners in {out}   {time.perf_counter() - started:.1f} s")
     return _run_pipeline(args, out / "landing")

@@ -1,8 +1,8 @@
 """Dynamic ad insertion per served session, and who was exposed to which campaign.
 
-Fill rate ~55% of dynamic slots during a campaign's flight (sell-through of podcast DAI
-inventory is typically 40-70%, e.g. Megaphone / Acast publisher reports). The ad fills a
-pre-allocated slot, so the file size does not change.
+The ad server fills `bookings.FILL_RATE` of the dynamic slots during a campaign's flight,
+choosing evenly among the line items live on the slot. The ad fills a pre-allocated slot,
+so the file size does not change.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.synth.bookings import Bookings
+from ingest.synth.bookings import FILL_RATE, Bookings
 from ingest.synth.listeners import N_VARIANTS, Population
 from ingest.synth.traffic import AKAMAI, Sessions
-
-FILL_RATE = 0.55
 
 
 def deliveries(rng: np.random.Generator, s: Sessions, extent: np.ndarray, ipvar: np.ndarray,

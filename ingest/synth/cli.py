@@ -37,6 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="skip ground_truth/ (faster for large benchmark worlds)")
     p.add_argument("--chunk-rows", type=int, default=d.chunk_rows,
                    help="max access-log rows per file")
+    p.add_argument("--ad-response", type=float, default=1.0,
+                   help="multiply every sponsor's response to its ads (site visits per "
+                        "exposed household)")
     return p.parse_args(argv)
 
 
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = WorldConfig(seed=a.seed, tenants=a.tenants, shows=a.shows, days=a.days,
                       listeners=a.listeners, target_requests=a.target_requests,
                       start_date=a.start_date, ground_truth=not a.no_ground_truth,
-                      chunk_rows=a.chunk_rows)
+                      chunk_rows=a.chunk_rows, ad_response=a.ad_response)
     s = generate_world(a.out, cfg)
     print(f"wrote {s.requests} requests from {s.listeners} listeners "
           f"({s.households} households) to {s.out_dir} in {s.seconds:.1f} s", file=sys.stderr)

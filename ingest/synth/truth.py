@@ -210,6 +210,10 @@ class Truth:
     downloads_by_country: pd.DataFrame
     impressions: pd.DataFrame
     reasons: np.ndarray
+    # every delivered ad of the default window type: line item index, listener key, when
+    # it was delivered (a baked-in ad: its download's first request; inserted: the log's
+    # timestamp) and its download's first request
+    delivered_ads: pd.DataFrame
 
 
 @dataclass
@@ -260,7 +264,7 @@ def compute_truth(r: RequestArrays, ea: EpisodeArrays, deliveries: dict[str, np.
     end = start + r.bytes_sent[c]
     o, g, comp = sort_requests(r.key[c], r.ep[c], r.t[c], n_eps, t0)
     t, start, end = r.t[c][o], start[o], end[o]
-    daily, by_country, imps = [], [], None
+    daily, by_country, imps, ads = [], [], None, None
     for wtype in WINDOW_TYPES:
         w = windows_sorted(g, t, comp, start, end, t0, wtype)
         counted = w.coverage >= ea.need[w.group % n_eps]
@@ -268,14 +272,14 @@ def compute_truth(r: RequestArrays, ea: EpisodeArrays, deliveries: dict[str, np.
         daily.append(_daily(wtype, cd, ea, t0))
         by_country.append(_daily(wtype, cd, ea, t0, countries))
         if wtype == default_window:
-            imps = _impressions(w, counted, ea, deliveries, line_items, n_eps, t0)
+            ads = _delivered_ads(w, counted, ea, deliveries, n_eps, t0)
+            imps = _impressions(ads, line_items)
     return Truth(excl, pd.concat(daily, ignore_index=True),
-                 pd.concat(by_country, ignore_index=True), imps, reasons)
+                 pd.concat(by_country, ignore_index=True), imps, reasons, ads)
 
 
-def _impressions(w: Windows, counted: np.ndarray, ea: EpisodeArrays,
-                 deliveries: dict[str, np.ndarray], li: pd.DataFrame, n_eps: int,
-                 t0: int) -> pd.DataFrame:
+def _delivered_ads(w: Windows, counted: np.ndarray, ea: EpisodeArrays,
+                   deliveries: dict[str, np.ndarray], n_eps: int, t0: int) -> pd.DataFrame:
     # baked: every counted download whose coverage contains the ad's bytes
     cw = np.flatnonzero(counted)
     ep = w.group[cw] % n_eps
@@ -284,7 +288,9 @@ def _impressions(w: Windows, counted: np.ndarray, ea: EpisodeArrays,
         lid = ea.baked_li[ep, p]
         has = lid >= 0
         ok = contains(w, cw[has], ea.slot_start[ep[has], p], ea.slot_end[ep[has], p])
-        parts.append(pd.DataFrame({"li": lid[has][ok], "t": w.first_t[cw[has]][ok]}))
+        first = w.first_t[cw[has]][ok]
+        parts.append(pd.DataFrame({"li": lid[has][ok], "key": w.group[cw[has]][ok] // n_eps,
+                                   "at": first, "t": first}))
     # inserted: the delivery's bytes inside a counted download of the same key x episode
     g = deliveries["key"] * n_eps + deliveries["ep"]
     o = np.argsort((g << T_BITS) | (deliveries["t"] - t0), kind="stable")
@@ -294,10 +300,19 @@ def _impressions(w: Windows, counted: np.ndarray, ea: EpisodeArrays,
     ok = wi >= 0
     ok[ok] &= counted[wi[ok]]
     ok[ok] &= contains(w, wi[ok], d["bs"][ok], d["be"][ok])
-    parts.append(pd.DataFrame({"li": d["li"][ok], "t": w.first_t[wi[ok]]}))
-    df = pd.concat(parts, ignore_index=True)
-    df["line_item_id"] = li["line_item_id"].to_numpy()[df["li"].to_numpy()]
-    df["ad_type"] = li["ad_type"].to_numpy()[df["li"].to_numpy()]
-    df["impression_date"] = pd.to_datetime(df["t"], unit="s").dt.strftime("%Y-%m-%d")
-    out = df.groupby(["line_item_id", "ad_type", "impression_date"]).size()
-    return out.rename("delivered").reset_index()
+    parts.append(pd.DataFrame({"li": d["li"][ok], "key": d["key"][ok], "at": d["t"][ok],
+                               "t": w.first_t[wi[ok]]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _impressions(ads: pd.DataFrame, li: pd.DataFrame) -> pd.DataFrame:
+    """Delivered ads per line item and day (grouped as integers, labelled once per row)."""
+    code, n = unique_counts(ads["li"].to_numpy() * 1_000_000 + ads["t"].to_numpy() // DAY)
+    lid, day = code // 1_000_000, code % 1_000_000
+    out = pd.DataFrame({
+        "line_item_id": li["line_item_id"].to_numpy()[lid],
+        "ad_type": li["ad_type"].to_numpy()[lid],
+        "impression_date": pd.to_datetime(day, unit="D").strftime("%Y-%m-%d"),
+        "delivered": n,
+    })
+    return out.sort_values(["line_item_id", "ad_type", "impression_date"]).reset_index(drop=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ingest.synth import agents, engagement, feeds, geo, traffic
+from ingest.synth import agents, engagement, feeds, geo, sizing, traffic
 from ingest.synth.accesslog import UA_STRINGS, write_access_log
 from ingest.synth.ads import deliveries, delivery_ip_index, exposures
 from ingest.synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -24,6 +24,7 @@ from ingest.synth.conversions import build_conversions
 from ingest.synth.hosting import hosting_downloads
 from ingest.synth.listeners import N_VARIANTS, Population, build_population
 from ingest.synth.rng import stream
+from ingest.synth.touches import conversion_touches, exposed_outcomes
 from ingest.synth.traffic import FULL, Requests, Sessions
 from ingest.synth.truth import (
     Countries,
@@ -44,6 +45,12 @@ DELIVERY_COLUMNS = [
     ("creative_id", "'cr' || line_item_id"),
     ("position", "position"), ("byte_start", "byte_start"), ("byte_end", "byte_end"),
 ]
+INCREMENTALITY_COLUMNS = [
+    "campaign_id", "sponsor_id", "exposed_households", "households", "baseline_rate",
+    "baseline_visit_rate", "incremental_visit_probability", "true_incremental_visits",
+    "true_incremental_conversions", "true_incremental_revenue",
+    "true_incremental_conversions_caused", "true_incremental_revenue_caused",
+    "attribution_window_days"]
 REQUESTS_PER_SESSION = 2.05  # measured on generated worlds, incl. noise and duplicates
 SUBS_PER_LISTENER = 1.6
 
@@ -81,7 +88,7 @@ def _anomalies(seed: int, cat: Catalog, cfg: WorldConfig, pop: Population) -> An
     logged = np.flatnonzero((cat.shows["hosting_provider"] == "").to_numpy())
     days = cfg.days
     spike_show, outage_show = logged[0], logged[min(1, len(logged) - 1)]
-    d = rng.permutation(np.arange(1, max(days - 1, 4)))
+    d = rng.permutation(np.arange(1, max(days - 1, 5)))
     spike_day, outage_day, edge_day, ab_day = (int(x) % days for x in d[:4])
     abusive = [(0, edge_day, cfg.abusive_ip_threshold),  # exactly at the threshold: kept
                (1, ab_day, cfg.abusive_ip_threshold + int(rng.integers(100, 600))),
@@ -229,7 +236,9 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
         fut.result()
     pool.shutdown()
     ex = pd.concat(exp_parts, ignore_index=True)
-    return ex.sort_values(["t", "hh", "campaign"]).drop_duplicates(["hh", "campaign"])
+    # one row per household x campaign: its first and last exposure
+    return (ex.groupby(["hh", "campaign"], sort=True)["t"].agg(["min", "max"])
+            .rename(columns={"min": "t", "max": "t_last"}).reset_index())
 
 
 def _write_log(con: duckdb.DuckDBPyConnection, req: Requests, pop: Population,
@@ -262,11 +271,17 @@ def _write_deliveries(con: duckdb.DuckDBPyConnection, cat: Catalog, b: Bookings,
         con, tab, landing / "ad_delivery" / name, columns=DELIVERY_COLUMNS)
 
 
-def _episode_arrays(cat: Catalog, b: Bookings, default_header: int) -> EpisodeArrays:
+def _need(cat: Catalog, default_header: int) -> np.ndarray:
+    """Each episode's download threshold in bytes, with the configured header bytes."""
     ep = cat.episodes
     hb = cat.shows["header_bytes"].fillna(default_header).to_numpy().astype(np.int64)
-    need = threshold_bytes(ep["size"].to_numpy(), ep["duration"].to_numpy(),
+    return threshold_bytes(ep["size"].to_numpy(), ep["duration"].to_numpy(),
                            hb[ep["show_idx"].to_numpy()], whole_file_required(ep))
+
+
+def _episode_arrays(cat: Catalog, b: Bookings, default_header: int) -> EpisodeArrays:
+    ep = cat.episodes
+    need = _need(cat, default_header)
     return EpisodeArrays(ep["size"].to_numpy(), need, ep["show_id"].to_numpy(),
                          ep["episode_guid"].to_numpy(), b.baked_li, b.slot_start, b.slot_end)
 
@@ -303,8 +318,9 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
     return {"conversions": conv, "rollouts": ro, "events": ev}
 
 
-def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, an: Anomalies, col: _Collector,
-                  side: dict, hh_country: np.ndarray, gt: Path) -> dict:
+def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
+                  an: Anomalies, col: _Collector, side: dict, hh_country: np.ndarray,
+                  gt: Path) -> dict:
     ea = _episode_arrays(cat, b, cfg.default_header_bytes)
     tr = compute_truth(col.requests(), ea, col.deliveries(), b.line_items, cat.t0,
                        cfg.abusive_ip_threshold, cfg.default_window_type,
@@ -315,8 +331,15 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, an: Anomalies, co
     tr.downloads_by_country.to_csv(gt / "downloads_daily_country.csv", index=False,
                                    lineterminator="\n")
     tr.impressions.to_csv(gt / "ad_impressions_daily.csv", index=False, lineterminator="\n")
-    side["conversions"].incrementality.to_csv(gt / "campaign_incrementality.csv", index=False,
-                                              lineterminator="\n")
+    conv = side["conversions"]
+    inc = conv.incrementality.merge(exposed_outcomes(tr.delivered_ads, conv, b, pop.hh_addr),
+                                    on="campaign_id")
+    inc[INCREMENTALITY_COLUMNS].to_csv(gt / "campaign_incrementality.csv", index=False,
+                                       lineterminator="\n")
+    titles = dict(zip(cat.shows["show_id"], cat.shows["title"], strict=True))
+    conversion_touches(tr.delivered_ads, side["conversions"], b, pop.hh_addr, titles,
+                       cat.t0).to_csv(gt / "conversion_touches.csv", index=False,
+                                      lineterminator="\n")
 
     def day(d: int) -> str:
         return (cat.start + dt.timedelta(days=d)).isoformat()
@@ -353,11 +376,18 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     landing, gt = out_dir / "landing", out_dir / "ground_truth"
     cat = build_catalog(config.seed, config.tenants, config.shows, config.start_date,
                         config.days)
-    b = build_bookings(config.seed, cat)
     n_listeners = (listeners_for_target(cat, config.target_requests)
                    if config.target_requests else config.listeners)
     pop = build_population(config.seed, n_listeners, cat.shows["audience"].to_numpy())
     an = _anomalies(config.seed, cat, config, pop)
+    # bookings are sold on the expected audience, before any traffic exists
+    logged = (cat.shows["hosting_provider"] == "").to_numpy()
+    subs = np.diff(pop.sub_start)
+    lam = sizing.expected_sessions(cat, subs.astype(float), logged, an.spike, an.outage)
+    sample = sizing.household_subscriptions(pop, len(cat.shows),
+                                            stream(config.seed, "audience sample"))
+    b = build_bookings(config.seed, cat, lam, _need(cat, config.default_header_bytes), sample,
+                       subs, config.ad_response)
     ranges = geo.ip_ranges(config.seed)
     files: dict[str, int] = {}
     con = duckdb.connect()
@@ -366,7 +396,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     ex = _traffic(config, cat, b, pop, an, landing, con, files, col)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files)
     truth_summary = _ground_truth(
-        config, cat, b, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
+        config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
     ) if config.ground_truth else None
     n_req = sum(v for k, v in files.items() if k.startswith("access_logs/"))
     world = {
@@ -403,6 +433,20 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
             "parquet_timestamps": "ISO 8601 strings with offset, as in JSONL",
             "outage": "the anomaly outage removes one show's access-log rows for one day; "
                       "ad_delivery rows of that day are kept",
+            "conversion_touches": "every order's touchpoints by the matching rules of "
+                                  "dbt/METHODOLOGY.md (Attribution), one row per touch: "
+                                  "touched_at is the ad's delivery (a baked-in ad: its "
+                                  "download's first request), the visit, or the order "
+                                  "(promo code, survey)",
+            "campaign_incrementality": "exposed_households: households (IPv4, IPv6 /64) with "
+                                       "a delivered ad; true_incremental_conversions: orders "
+                                       "the sponsor's ads caused among them from their first "
+                                       "delivered ad to their last + the attribution window, "
+                                       "what exposed vs unexposed estimates; ..._caused: the "
+                                       "orders the campaign itself caused",
+            "bookings": "line items booked at the impressions their show is forecast to "
+                        "deliver by the end of the flight (two significant figures), flat "
+                        "fees at an effective CPM of $20-32 on that forecast",
             "countries": "geo/ip_countries.csv covers every IP of the world except "
                          "79.192.0.0/10 (~1% of households: unknown country); "
                          "downloads_daily_country.csv splits downloads_daily.csv by the "

@@ -3,6 +3,7 @@ generator's ground truth exactly (IAB v2.3 rules applied to its own byte arrays)
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -60,12 +61,59 @@ def test_delivery_daily_adds_up_to_impressions(duckdb_warehouse: Settings) -> No
             "  from marts.fct_campaign_delivery_daily as d "
             "  join marts.dim_line_items as l on d.line_item_id = l.line_item_id "
             "  where d.pricing_model = 'cpm') group by 1")
+        outside = wh.fetchall(
+            "select pricing_model, sum(delivered_impressions), sum(spend) "
+            "from marts.fct_campaign_delivery_daily where not is_in_flight group by 1")
     finally:
         wh.close()
     assert daily == imps > 0
     assert over
     for _, spend, rate, billable in over:
         assert spend == pytest.approx(billable * rate / 1000)
+    # billing outside the flight (METHODOLOGY.md, Bookings): a cpm line item bills its ads
+    # whatever day they are dated, a flat fee buys the flight's days only
+    outside = {model: (int(n), float(spend or 0)) for model, n, spend in outside}
+    assert outside["cpm"][0] > 0 and outside["cpm"][1] > 0
+    assert outside["flat"][0] > 0 and outside["flat"][1] == 0
+
+
+TOUCH_KEY = ["order_id", "sponsor_id", "campaign_id", "touch_type", "touched_at"]
+
+
+def _utc(value: dt.datetime) -> str:
+    if value.tzinfo is None:  # stored as UTC without a zone
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _check_touchpoints(settings: Settings, world: Path) -> None:
+    """Every order's touchpoints equal the generator's, which applies the matching rules
+    to its own arrays (households, exposures, tagged visits, codes, survey answers)."""
+    truth = pd.read_csv(world / "ground_truth" / "conversion_touches.csv", dtype=str)
+    wh = open_warehouse(settings)
+    try:
+        rows = wh.fetchall("select conversion_id, sponsor_id, campaign_id, touch_type, "
+                           "touched_at from marts.fct_touchpoints")
+    finally:
+        wh.close()
+    got = pd.DataFrame([(*r[:4], _utc(r[4])) for r in rows], columns=TOUCH_KEY)
+    # the world has orders touched by several campaigns of their sponsor, by each touch type
+    per_order = truth.groupby("order_id")["campaign_id"].nunique()
+    assert (per_order > 1).any()
+    assert set(truth["touch_type"]) == {"impression", "utm_visit", "vanity_url", "promo_code",
+                                        "survey"}
+    pd.testing.assert_frame_equal(got.sort_values(TOUCH_KEY).reset_index(drop=True),
+                                  truth.sort_values(TOUCH_KEY).reset_index(drop=True))
+
+
+def test_duckdb_touchpoints_equal_ground_truth(duckdb_warehouse: Settings, world: Path) -> None:
+    _check_touchpoints(duckdb_warehouse, world)
+
+
+@requires_postgres
+def test_postgres_touchpoints_equal_ground_truth(postgres_warehouse: Settings,
+                                                 world: Path) -> None:
+    _check_touchpoints(postgres_warehouse, world)
 
 
 def _check_incrementality(settings: Settings, world: Path) -> None:
@@ -74,13 +122,15 @@ def _check_incrementality(settings: Settings, world: Path) -> None:
     try:
         rows = wh.fetchall("select campaign_id, incremental_conversions, "
                            "incremental_conversions_se, incremental_conversions_low, "
-                           "incremental_conversions_high from marts.fct_campaign_incrementality")
+                           "incremental_conversions_high, exposed_households "
+                           "from marts.fct_campaign_incrementality")
     finally:
         wh.close()
     estimates = {c: [float(v) for v in values] for c, *values in rows}
     assert set(estimates) == set(truth["campaign_id"])
     for row in truth.itertuples():
-        _, _, lo, hi = estimates[row.campaign_id]
+        _, _, lo, hi, exposed = estimates[row.campaign_id]
+        assert exposed == row.exposed_households, row.campaign_id
         assert lo <= row.true_incremental_conversions <= hi, row.campaign_id
     # the estimates say something: over all campaigns (independent estimates) the effect is
     # detected, and its interval holds the true total

@@ -3,6 +3,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from ingest.synth import WorldConfig, generate_world
 
 
@@ -27,3 +30,11 @@ def test_gzip_has_zero_mtime(small_world: Path) -> None:
     assert gz
     for p in gz:
         assert p.read_bytes()[4:8] == b"\0\0\0\0"
+
+
+@pytest.mark.parametrize("days", [1, 3, 5])
+def test_worlds_of_a_few_days(tmp_path: Path, days: int) -> None:
+    """The anomalies and flights fit in a short world."""
+    generate_world(tmp_path, WorldConfig(seed=3, shows=4, days=days, listeners=300))
+    campaigns = pd.read_csv(tmp_path / "landing" / "bookings" / "campaigns.csv")
+    assert len(campaigns) and (campaigns["end_date"] >= campaigns["start_date"]).all()
