@@ -27,6 +27,7 @@ from ingest.settings import (
     Settings,
     SettingsError,
 )
+from ingest.synth.config import DEMO_SEED
 
 EPILOG = ("Counting and attribution options not given as flags come from their environment "
           "variable, else from their default in dbt/dbt_project.yml. Changing a counting "
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="generate a small synthetic network and run everything on it")
     demo.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR / "world",
                       help="where the world is generated (reused when it exists)")
-    demo.add_argument("--seed", type=int, default=7, help="the world's random seed")
+    demo.add_argument("--seed", type=int, default=DEMO_SEED, help="the world's random seed")
     _model_options(demo)
     demo.set_defaults(handler=_demo)
     run = sub.add_parser("run", formatter_class=fmt, epilog=EPILOG,
