@@ -57,13 +57,20 @@ def dbt_node_count() -> int:
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Failed steps with their error messages, for a readable report."""
-    out = []
+    """Failed steps with their error messages, for a readable report: steps that failed
+    for the same reason (e.g. a warehouse held by another process) share one line."""
+    steps_by_message: dict[str, list[str]] = {}
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.step_failure_data.error
-            out.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
-    return out
+            # the step's own error, not Dagster's "error occurred while executing op" wrapper
+            while error is not None and error.cause is not None and (
+                    error.cls_name or "").startswith("Dagster"):
+                error = error.cause
+            message = error.message.strip() if error else "failed"
+            steps_by_message.setdefault(message, []).append(event.step_key or "?")
+    return [f"{', '.join(steps[:3])}{f' and {len(steps) - 3} more steps' if len(steps) > 3 else ''}"
+            f": {message}" for message, steps in steps_by_message.items()]
 
 
 def landing_from(path: str | Path) -> Path:

@@ -47,3 +47,22 @@ def test_synth_help_shows_defaults_and_meanings(capsys: pytest.CaptureFixture) -
     text = " ".join(capsys.readouterr().out.split())
     assert "(default: 14)" in text and "days of traffic" in text
     assert "ground_truth" in text
+
+
+def test_a_held_warehouse_stops_the_run_with_one_message_that_says_what_to_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    import duckdb
+
+    from tests.ingest.test_publish import held_open
+
+    db = tmp_path / "wh.duckdb"
+    duckdb.connect(str(db)).close()
+    monkeypatch.setenv("PODWH_DUCKDB_PATH", str(db))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    (tmp_path / "landing" / "shows").mkdir(parents=True)
+    (tmp_path / "landing" / "shows" / "shows.csv").write_text("show_id,feed_url\ns1,x.xml\n")
+    with held_open(db, read_only=False):  # a notebook with the warehouse open
+        assert main(["run", str(tmp_path / "landing")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("open in another process") == 1, err
+    assert "more steps" in err and str(tmp_path / "published" / "wh.duckdb") in err
