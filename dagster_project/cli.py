@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", formatter_class=fmt,
                              help="print the summary of what the marts hold")
     summary.set_defaults(handler=_summary)
+    publish = sub.add_parser("publish", formatter_class=fmt, help="copy the marts and "
+                             "analyses to the read-only copy readers open (every run does it)")
+    publish.set_defaults(handler=_publish)
     return parser
 
 
@@ -163,6 +166,19 @@ def _summary(_: argparse.Namespace) -> int:
     from dagster_project.summary import print_summary, read_summary
 
     print_summary(read_summary(Settings.from_env()))
+    return 0
+
+
+def _publish(_: argparse.Namespace) -> int:
+    from ingest.load.warehouse import connect
+    from ingest.publish import publish
+
+    settings = Settings.from_env()
+    wh = connect(settings)
+    try:
+        print(publish(wh, settings.published_path).summary())
+    finally:
+        wh.close()
     return 0
 
 
