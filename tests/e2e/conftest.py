@@ -1,5 +1,6 @@
 """A small synthetic world materialised in-process on DuckDB and on Postgres, shared by the
-end-to-end tests (one pytest-xdist worker runs them all: see the xdist_group mark)."""
+end-to-end tests. Under pytest-xdist the DuckDB tests run on one worker and the Postgres
+tests on the other (pytest_collection_modifyitems), each building the world once."""
 
 from __future__ import annotations
 
@@ -33,6 +34,23 @@ MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",
 # When a row was fetched, loaded or (re)built is the clock's business, not the data's; so is
 # an incremental model's fingerprint of its inputs (it includes their load times).
 BOOKKEEPING = re.compile(r"(fetched|seen|loaded|processed|changed)_at$|^_inputs_fingerprint$")
+
+
+E2E = Path(__file__).resolve().parent
+POSTGRES_FIXTURES = {"postgres_warehouse", "postgres_marts"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Two xdist groups: a worker each for the DuckDB and the Postgres end-to-end tests, so
+    the two targets' slow materialisations run side by side. Tests in one group share that
+    worker's session warehouses and run in file order."""
+    for item in items:
+        if Path(item.path).parent != E2E:
+            continue
+        on_postgres = "postgres" in item.name or POSTGRES_FIXTURES & set(item.fixturenames)
+        item.add_marker(pytest.mark.xdist_group("e2e-postgres" if on_postgres else
+                                                "e2e-duckdb"))
 
 
 @pytest.fixture(scope="session")

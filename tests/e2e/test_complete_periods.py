@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import requires_postgres
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
 
 def world_days(world: Path) -> set[dt.date]:

@@ -1,19 +1,30 @@
 """IAB v2.3 download counts equal the synthetic world's ground truth exactly, for every
-window type, on both targets; exclusions reconcile with the generator's own labels."""
+window type, on both targets; exclusions reconcile with the generator's own labels.
+
+The window type reaches dbt on every path: on DuckDB through a `podwh` flag, a Dagster
+job's run config and the daily schedule (each a change of definition, so a recount that
+says so); on Postgres through dbt's own --vars, as a user running dbt by hand would, where
+the models rebuild what the changed var reaches."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import dagster as dg
 import pandas as pd
 import pytest
 
-from ingest.settings import Settings
+from dagster_project.cli import main
+from dagster_project.dbt_assets import dbt_run_config
+from dagster_project.pipeline import failures, materialize_all
+from dagster_project.schedules import daily_schedule
+from ingest.settings import ModelOptions, Settings
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import dbt_cli, open_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
 COUNTED = """
     select e.show_id, coalesce(e.guid, e.enclosure_url) as episode_guid,
@@ -119,11 +130,70 @@ def _check_countries(settings: Settings, world: Path) -> None:
     pd.testing.assert_frame_equal(counted.reset_index(drop=True), truth.reset_index(drop=True))
 
 
+def _assert_counts(settings: Settings, world: Path, window_type: str) -> None:
+    """Downloads and the daily mart equal the type's truth, and dbt recorded the definition
+    it counted with as the pipeline reads it back."""
+    from dagster_project.backfill import definition_changes, definition_values
+    from tests.e2e.test_options import recorded
+
+    truth = _truth(world, window_type).reset_index(drop=True)
+    for query in (COUNTED, DAILY):
+        pd.testing.assert_frame_equal(_counted(settings, query).reset_index(drop=True), truth,
+                                      obj=window_type)
+    built = recorded(settings)
+    assert len(built) == 6
+    current = definition_values(ModelOptions(download_window_type=window_type),
+                                settings.ip_salt)
+    assert definition_changes(built, current) == []
+
+
+def _check_every_path_sets_the_window_type(settings: Settings, world: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture) -> None:
+    for name, value in {**settings.dbt_env(),
+                        "PODWH_LANDING_DIR": str(settings.landing_dir)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)  # runs go to an ephemeral instance
+    _assert_counts(settings, world, "first_touch")
+
+    # a podwh flag: the definition changed, so the warehouse is recounted (and says so)
+    assert main(["transform", "--download-window-type", "calendar"]) == 0
+    _assert_counts(settings, world, "calendar")
+    out = capsys.readouterr().out.splitlines()
+    log = Path(next(line.split(": ", 1)[1] for line in out if line.startswith("Full log: ")))
+    # the terminal gets a line per stage; dbt's and Dagster's output goes to the log
+    assert len(out) <= 6, out
+    assert any(line.startswith("✓ Count downloads, build the marts") for line in out)
+    text = log.read_text()
+    assert "download_window_type 'first_touch' -> 'calendar'" in text
+    assert re.search(r"\d+ of \d+ START sql", text)  # dbt's own output
+
+    # a Dagster job's run config
+    result = materialize_all(dg.DagsterInstance.ephemeral(), job_name="transform",
+                             run_config=dbt_run_config(ModelOptions(
+                                 download_window_type="last_touch")))
+    assert result.success, failures(result)
+    _assert_counts(settings, world, "last_touch")
+
+    # the environment, through the daily schedule's run config (back to the default, for
+    # the other tests of this warehouse)
+    monkeypatch.setenv("PODWH_DOWNLOAD_WINDOW_TYPE", "first_touch")
+    request = daily_schedule(dg.build_schedule_context())
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_all(instance, run_config=request.run_config)
+    assert result.success, failures(result)
+    messages = [e.user_message for e in instance.all_logs(result.run_id)]
+    assert any("download_window_type=first_touch" in m for m in messages)
+    assert any("recounting every request day" in m for m in messages)
+    _assert_counts(settings, world, "first_touch")
+
+
 def test_duckdb_counts_equal_ground_truth(duckdb_warehouse: Settings, world: Path,
-                                          tmp_path: Path):
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture):
     _check_exclusions(duckdb_warehouse, world)
     _check_countries(duckdb_warehouse, world)
-    _check_every_window_type(duckdb_warehouse, world, tmp_path)
+    _check_every_path_sets_the_window_type(duckdb_warehouse, world, monkeypatch, capsys)
 
 
 @requires_postgres

@@ -23,7 +23,7 @@ from tests.e2e.conftest import dbt_cli, mart_frame, materialise, open_warehouse
 from tests.e2e.test_counting import DAILY, _check_exclusions, _counted, _rebuild, _truth
 from tests.e2e.test_sponsorship import _check_delivered
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
 STAMPS = """
     select

@@ -14,7 +14,7 @@ from tests.conftest import requires_postgres
 from tests.dbt.test_mart_docs import mart_models, parse_manifest
 from tests.e2e.conftest import open_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
 # what the replace_scope materialization keeps beside an incremental mart: bookkeeping
 BOOKKEEPING_SUFFIXES = ("__scope", "__scope_history")

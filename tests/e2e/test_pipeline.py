@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import MARTS
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
 
 def test_duckdb_pipeline_builds_marts_from_the_world(duckdb_marts):

@@ -13,7 +13,7 @@ from ingest.settings import Settings
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import open_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
 KEY = ["line_item_id", "ad_type", "impression_date"]
 
