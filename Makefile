@@ -11,7 +11,7 @@ MANIFEST := dbt/target/manifest.json
 .PHONY: demo test ui bench run docs lint clean
 
 demo: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(PY) -m dagster_project.cli demo
+	$(PY) -m cli demo
 
 test: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m ruff check .
@@ -21,11 +21,11 @@ ui: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	.venv/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 bench: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(PY) -m dagster_project.bench $(BENCH_ARGS)
+	$(PY) -m cli.bench $(BENCH_ARGS)
 
 # Your own data: make run LANDING=/path/to/landing
 run: .venv/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(PY) -m dagster_project.cli run $(LANDING)
+	$(PY) -m cli run $(LANDING)
 
 # The dbt docs site: every mart's grain, key, rule and column descriptions, with the column
 # types and row counts of the built warehouse (without one: the documentation alone).

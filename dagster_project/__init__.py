@@ -1,1 +1,2 @@
-"""Dagster wiring: assets, resources, schedules. Logic lives in `ingest/` and `analyses/`."""
+"""The Dagster code location (`definitions.py`), its resources, and `defs/<area>/`:
+definitions only. The logic they call lives in `core/`, `ingest/` and `analyses/`."""

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.analysis_assets import analysis_assets
-from dagster_project.dbt_assets import dbt_models, dbt_resource
-from dagster_project.hosting_assets import hosting_assets
-from dagster_project.ingest_assets import landing_assets, quarantine, rss_feeds
-from dagster_project.publish_assets import publish_assets
-from dagster_project.reference_assets import reference_assets
+from dagster_project.defs.analyses.assets import analysis_assets
+from dagster_project.defs.analyses.jobs import analyses_job
+from dagster_project.defs.hosting.assets import hosting_assets
+from dagster_project.defs.ingest.assets import landing_assets, quarantine, rss_feeds
+from dagster_project.defs.ingest.schedules import rss_job, rss_schedule
+from dagster_project.defs.ingest.sensors import sensors
+from dagster_project.defs.publish.assets import publish_assets
+from dagster_project.defs.reference.assets import reference_assets
+from dagster_project.defs.transform.assets import dbt_models, dbt_resource
+from dagster_project.defs.transform.schedules import daily_schedule, everything_job, transform_job
 from dagster_project.resources import WarehouseResource
-from dagster_project.schedules import (
-    analyses_job,
-    daily_schedule,
-    everything_job,
-    rss_job,
-    rss_schedule,
-    transform_job,
-)
-from dagster_project.sensors import sensors
 
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,

@@ -10,8 +10,8 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from ingest.load.warehouse import Warehouse, connect
-from ingest.settings import Settings
+from core.settings import Settings
+from core.warehouse import Warehouse, connect
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.load.warehouse import Warehouse
+from core.warehouse import Warehouse
 
 LATEST_SHOWS = """
     select tenant_id, show_id, feed_url, lower(trim(hosting_provider)) as hosting_provider,

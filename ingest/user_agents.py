@@ -58,9 +58,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.contract import REFERENCE_TABLES, RawTable
-from ingest.load.ddl import RAW_SCHEMA, arrow_batch, quote
-from ingest.load.warehouse import Warehouse
+from core.contract import REFERENCE_TABLES, RawTable
+from core.ddl import RAW_SCHEMA, arrow_batch, quote
+from core.warehouse import Warehouse
 
 ENV_VAR = "PODWH_OPAWG_DIR"
 UA_LISTS: tuple[str, ...] = ("bots", "apps", "libraries", "browsers")  # match order

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import PROJECT_ROOT, PostgresSettings, Settings
+from core.settings import PROJECT_ROOT, PostgresSettings, Settings
 
 # ../shared beside the clone holds the spec's fixtures and reference lists (CI lays it out so).
 SHARED = Path(os.environ.get("PODWH_SHARED_DIR", PROJECT_ROOT.parent / "shared")).resolve()

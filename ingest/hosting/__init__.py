@@ -2,7 +2,7 @@
 
 Clients: Transistor (`transistor.py`, https://developers.transistor.fm/) and Spreaker
 (`spreaker.py`, https://developers.spreaker.com/api/statistics/). `land.pull_registered`
-pulls every registered show whose provider has credentials (see `ingest.settings`:
+pulls every registered show whose provider has credentials (see `core.settings`:
 `PODWH_TRANSISTOR_API_KEY`, `PODWH_SPREAKER_TOKEN`, `PODWH_HOSTING_SHOW_IDS`, ...) and
 writes `hosting_api/<provider>/<show_id>/<start>_<end>.jsonl`; the loader lands those in
 `raw.hosting_api_downloads` idempotently, like any other landing file.

@@ -30,14 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.contract import table
+from core.contract import table
+from core.settings import HOSTING_PROVIDERS, HostingProvider, HostingSettings
+from core.warehouse import Warehouse
 from ingest.hosting.base import EpisodeDay, HostingClient
 from ingest.hosting.http import HostingApiError, RetryPolicy
 from ingest.hosting.spreaker import SpreakerClient
 from ingest.hosting.transistor import TransistorClient
-from ingest.load.warehouse import Warehouse
 from ingest.registry import latest_shows
-from ingest.settings import HOSTING_PROVIDERS, HostingProvider, HostingSettings
 
 log = logging.getLogger(__name__)
 CONTRACT = table("hosting_api_downloads")

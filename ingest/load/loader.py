@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ingest.contract import QUARANTINE, TABLES, RawTable
-from ingest.load.ddl import arrow_batch, quote
+from core.contract import QUARANTINE, TABLES, RawTable
+from core.ddl import arrow_batch, quote
+from core.warehouse import Warehouse
 from ingest.load.parse import PARSED, UnreadableFile, parse_file
-from ingest.load.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 500_000

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.contract import Column, RawTable
+from core.contract import Column, RawTable
+from core.ddl import quote, sql_type
 from ingest.load.addresses import ip_check_sql
-from ingest.load.ddl import quote, sql_type
 
 PARSED = "_parsed"
 

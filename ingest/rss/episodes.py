@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ingest.load.warehouse import Warehouse
+from core.warehouse import Warehouse
 
 _ITEMS = """
     items as (

@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.contract import QUARANTINE, table
-from ingest.load.ddl import arrow_batch
-from ingest.load.warehouse import Warehouse
+from core.contract import QUARANTINE, table
+from core.ddl import arrow_batch
+from core.warehouse import Warehouse
 from ingest.registry import latest_shows
 from ingest.rss import fetch as fetching
 from ingest.rss.parse import ParsedFeed, parse

@@ -21,7 +21,7 @@ from analyses.attribution.markov import (
     transition_matrix,
     transitions_of_journeys,
 )
-from ingest.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.conftest import SHARED
 
 FIXTURE = SHARED / "fixtures" / "attribution"

@@ -7,14 +7,14 @@ import datetime as dt
 import hashlib
 import json
 
-from dagster_project.backfill import (
+from core.backfill import (
     definition_changes,
     definition_values,
     incremental_relations,
     pass_args,
     plan_passes,
 )
-from ingest.settings import ModelOptions
+from core.settings import ModelOptions
 
 D = [dt.date(2026, 3, d) for d in range(1, 8)]
 

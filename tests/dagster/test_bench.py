@@ -2,7 +2,7 @@
 
 import pytest
 
-from dagster_project.bench import FullBuild, Stage, node_area
+from cli.bench import FullBuild, Stage, node_area
 
 NODES = {
     "model.p.fct_episode_daily": {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.cli import main
+from cli.podwh import main
 
 
 def test_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
@@ -26,7 +26,7 @@ def test_missing_registry_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_help_shows_every_option_with_its_variable_and_default(
         capsys: pytest.CaptureFixture) -> None:
-    from ingest.settings import DBT_VARS, MODEL_OPTIONS
+    from core.settings import DBT_VARS, MODEL_OPTIONS
 
     for command in ("demo", "run", "transform"):
         with pytest.raises(SystemExit):
@@ -40,7 +40,7 @@ def test_help_shows_every_option_with_its_variable_and_default(
 
 
 def test_synth_help_shows_defaults_and_meanings(capsys: pytest.CaptureFixture) -> None:
-    from ingest.synth.cli import parse_args
+    from synth.cli import parse_args
 
     with pytest.raises(SystemExit):
         parse_args(["--help"])

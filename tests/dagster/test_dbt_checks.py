@@ -6,7 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.dbt_checks import compiled_test_path, describe_test, with_failing_rows
+from dagster_project.defs.transform.checks import (
+    compiled_test_path,
+    describe_test,
+    with_failing_rows,
+)
 
 UNIQUE = {"name": "unique_dim_shows_show_id", "package_name": "p",
           "original_file_path": "models/marts/_marts__models.yml",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from core.contract import RSS_TABLES, TABLES
+from core.settings import PROJECT_ROOT
 from dagster_project.definitions import defs
-from ingest.contract import RSS_TABLES, TABLES
-from ingest.settings import PROJECT_ROOT
 
 
 def _graph() -> dg.AssetGraph:
@@ -46,7 +46,7 @@ def test_analysis_assets_read_the_dbt_models():
 def test_every_dbt_test_is_an_asset_check_with_a_description():
     import json
 
-    from dagster_project.dbt_assets import dbt_project
+    from dagster_project.defs.transform.assets import dbt_project
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tests = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}

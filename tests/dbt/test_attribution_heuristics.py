@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.load.warehouse import connect
-from ingest.settings import Settings
+from core.settings import Settings
+from core.warehouse import connect
 from tests.conftest import SHARED
 from tests.dbt.test_dbt_build import run_dbt
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.load.warehouse import connect
-from ingest.settings import Settings
+from core.settings import Settings
+from core.warehouse import connect
 from tests.dbt.test_dbt_build import run_dbt
 
 WIDE = 400  # channels of the wide sponsor

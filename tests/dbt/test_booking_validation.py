@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.settings import Settings
+from core.warehouse import connect
 from ingest.load.loader import load_all
-from ingest.load.warehouse import connect
-from ingest.settings import Settings
 from tests.dbt.test_dbt_build import run_dbt
 
 LANDING = {

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from ingest.load.warehouse import connect
-from ingest.settings import Settings
+from core.settings import Settings
+from core.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt"

@@ -6,14 +6,14 @@ import csv
 import io
 import json
 
-from ingest.contract import TABLES
-from ingest.contract_doc import replace_block
-from ingest.settings import PROJECT_ROOT
+from core.contract import TABLES
+from core.contract_doc import replace_block
+from core.settings import PROJECT_ROOT
 
 
 def test_readme_landing_formats_match_the_contract():
     readme = (PROJECT_ROOT / "README.md").read_text()
-    assert readme == replace_block(readme), "run: python -m ingest.contract_doc --write"
+    assert readme == replace_block(readme), "run: python -m core.contract_doc --write"
 
 
 def test_every_example_has_exactly_the_contract_columns():

@@ -18,10 +18,10 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from dagster_project.pipeline import failures, materialize_all
-from ingest.load.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
-from ingest.settings import PROJECT_ROOT, Settings
-from ingest.synth import WorldConfig, generate_world
+from cli.pipeline import failures, materialize_all
+from core.settings import PROJECT_ROOT, Settings
+from core.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
+from synth import WorldConfig, generate_world
 from tests.conftest import fresh_postgres_database
 
 MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",

@@ -16,11 +16,11 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from dagster_project.cli import main
-from dagster_project.dbt_assets import dbt_run_config
-from dagster_project.pipeline import failures, materialize_all
-from dagster_project.schedules import daily_schedule
-from ingest.settings import ModelOptions, Settings
+from cli.pipeline import failures, materialize_all
+from cli.podwh import main
+from core.settings import ModelOptions, Settings
+from dagster_project.defs.transform.assets import dbt_run_config
+from dagster_project.defs.transform.schedules import daily_schedule
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import dbt_cli, open_warehouse
 
@@ -133,7 +133,7 @@ def _check_countries(settings: Settings, world: Path) -> None:
 def _assert_counts(settings: Settings, world: Path, window_type: str) -> None:
     """Downloads and the daily mart equal the type's truth, and dbt recorded the definition
     it counted with as the pipeline reads it back."""
-    from dagster_project.backfill import definition_changes, definition_values
+    from core.backfill import definition_changes, definition_values
     from tests.e2e.test_options import recorded
 
     truth = _truth(world, window_type).reset_index(drop=True)

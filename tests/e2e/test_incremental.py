@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.load.warehouse import DuckDBWarehouse
-from ingest.settings import Settings
+from core.settings import Settings
+from core.warehouse import DuckDBWarehouse
 from tests.conftest import fresh_postgres_database, requires_postgres
 from tests.e2e.conftest import dbt_cli, mart_frame, materialise, open_warehouse
 from tests.e2e.test_counting import DAILY, _check_exclusions, _counted, _rebuild, _truth

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ingest.settings import Settings
+from core.settings import Settings
 from tests.conftest import requires_postgres
 from tests.dbt.test_mart_docs import mart_models, parse_manifest
 from tests.e2e.conftest import open_warehouse

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.backfill import definition_changes, definition_values, recorded_definition
-from dagster_project.cli import main
-from ingest.settings import ModelOptions, Settings
+from cli.podwh import main
+from core.backfill import definition_changes, definition_values, recorded_definition
+from core.settings import ModelOptions, Settings
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import open_warehouse
 

@@ -37,7 +37,7 @@ def test_summary_figures_equal_the_worlds_truth(duckdb_warehouse, world):
 
     from rich.console import Console
 
-    from dagster_project.summary import read_summary, render_summary
+    from cli.summary import read_summary, render_summary
 
     summary = read_summary(duckdb_warehouse)
     config = json.loads((world / "world.json").read_text())["config"]
@@ -105,7 +105,7 @@ def test_readme_queries_run_on_postgres(postgres_warehouse):
 def _readme_queries() -> list[str]:
     import re
 
-    from ingest.settings import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
 
     readme = (PROJECT_ROOT / "README.md").read_text()
     section = readme.split("### Query the marts", 1)[1].split("\n## ", 1)[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.settings import Settings
+from core.settings import Settings
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import open_warehouse
 

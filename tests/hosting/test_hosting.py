@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.contract import table
+from core.contract import table
+from core.settings import Settings, SettingsError
+from core.warehouse import connect
 from ingest.hosting import (
     HostingApiError,
     HostingAuthError,
@@ -20,8 +22,6 @@ from ingest.hosting import (
 )
 from ingest.hosting.land import feed_resolver, pull_registered, pull_show
 from ingest.load.loader import load_table
-from ingest.load.warehouse import connect
-from ingest.settings import Settings, SettingsError
 from tests.hosting import fakehost
 from tests.hosting.fakehost import (
     SPREAKER,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.hosting_assets import hosting_api_pull, hosting_assets
-from dagster_project.ingest_assets import landing_assets, raw_key
+from core.contract import table
+from core.settings import Settings
+from core.warehouse import connect
+from dagster_project.defs.hosting.assets import hosting_api_pull, hosting_assets
+from dagster_project.defs.ingest.assets import landing_assets, raw_key
 from dagster_project.resources import WarehouseResource
-from ingest.contract import table
 from ingest.load.loader import load_table
-from ingest.load.warehouse import connect
-from ingest.settings import Settings
 from tests.hosting import fakehost
 from tests.hosting.test_hosting import _shows_csv
 

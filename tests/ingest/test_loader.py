@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.contract import TABLES, table
+from core.contract import TABLES, table
+from core.settings import Settings
+from core.warehouse import connect
 from ingest.load.loader import LandingError, load_all, load_table
-from ingest.load.warehouse import connect
-from ingest.settings import Settings
 
 GOOD = {"timestamp": "2026-03-02T09:14:09+02:00", "ip": "203.0.113.7",
         "user_agent": "Overcast/3.0", "method": "GET", "url": "https://cdn.example/a.mp3",

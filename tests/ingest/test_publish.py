@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.load.warehouse import DuckDBWarehouse, WarehouseUnavailable, connect
-from ingest.publish import publish
-from ingest.settings import Settings
+from core.publish import publish
+from core.settings import Settings
+from core.warehouse import DuckDBWarehouse, WarehouseUnavailable, connect
 
 HOLD = """
 import sys, time, duckdb

@@ -6,12 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ingest.contract import table
+from core.contract import table
+from core.settings import Settings
+from core.warehouse import connect
 from ingest.load.loader import load_table
-from ingest.load.warehouse import connect
 from ingest.rss.land import land_feeds
 from ingest.rss.parse import parse
-from ingest.settings import Settings
 from tests.conftest import SHARED
 
 EXAMPLE = SHARED / "fixtures" / "feeds" / "podcast-namespace-example.xml"

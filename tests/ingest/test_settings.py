@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.settings import PROJECT_ROOT, Settings, SettingsError
+from core.settings import PROJECT_ROOT, Settings, SettingsError
 
 
 def test_defaults_are_the_embedded_duckdb_demo():
@@ -38,7 +38,7 @@ def test_relative_paths_become_absolute(tmp_path, monkeypatch):
 
 
 def test_unreachable_postgres_names_server_without_password():
-    from ingest.load.warehouse import WarehouseUnavailable, connect
+    from core.warehouse import WarehouseUnavailable, connect
 
     s = Settings.from_env({"PODWH_WAREHOUSE": "postgres", "PODWH_PG_PORT": "1",
                            "PODWH_PG_PASSWORD": "hunter2"})
@@ -57,7 +57,7 @@ def test_duckdb_memory_limit_is_validated_and_reaches_dbt():
 def test_model_options_default_to_dbt_project_yml_and_come_from_the_environment():
     import yaml
 
-    from ingest.settings import DBT_PROJECT_FILE
+    from core.settings import DBT_PROJECT_FILE
 
     declared = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
     options = Settings.from_env({}).options
@@ -99,7 +99,7 @@ def test_every_var_the_dbt_project_reads_is_declared_once_with_its_default():
 
     import yaml
 
-    from ingest.settings import DBT_PROJECT_FILE, PROJECT_ROOT
+    from core.settings import DBT_PROJECT_FILE, PROJECT_ROOT
 
     declared = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
     read, inline_defaults = set(), []

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.contract import table
+from core.contract import table
+from core.settings import Settings
+from core.warehouse import Warehouse, connect
 from ingest.load.loader import load_table
-from ingest.load.warehouse import Warehouse, connect
-from ingest.settings import Settings
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 

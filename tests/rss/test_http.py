@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.settings import Settings
 from ingest.rss.fetch import fetch
 from ingest.rss.land import land_feeds
-from ingest.settings import Settings
 from tests.rss.conftest import FEEDS, FeedServer, Route, open_warehouse
 
 LAST_MODIFIED = "Tue, 03 Mar 2026 10:05:12 GMT"

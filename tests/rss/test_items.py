@@ -3,9 +3,9 @@ the item's own <link>; parsed, and landed on both targets."""
 
 from __future__ import annotations
 
+from core.settings import Settings
 from ingest.rss.land import land_feeds
 from ingest.rss.parse import parse
-from ingest.settings import Settings
 from tests.rss.conftest import FeedServer, Route, open_warehouse
 
 NS = ('xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" '

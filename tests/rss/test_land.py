@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+from core.settings import Settings
 from ingest.rss.land import land_feeds
-from ingest.settings import Settings
 from tests.rss.conftest import FEEDS, open_warehouse
 
 GOOD = {"libsyn": 2, "anchor": 2, "megaphone": 3, "buzzsprout": 2, "latin1": 1,

@@ -10,18 +10,18 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dagster_project.resources import WarehouseResource
-from dagster_project.sensors import (
+from core.settings import Settings
+from core.warehouse import connect
+from dagster_project.defs.ingest.sensors import (
     EPISODE_MODELS,
     RSS_ITEMS,
     Cursor,
     new_episodes_sensor,
     sensors,
 )
-from ingest.load.warehouse import connect
+from dagster_project.resources import WarehouseResource
 from ingest.rss.episodes import new_episodes
 from ingest.rss.land import land_feeds
-from ingest.settings import Settings
 from tests.rss.conftest import FEEDS, open_warehouse
 
 SHOWS = [("garden", "feeds/garden.xml"), ("harbor", "feeds/harbor.xml"),

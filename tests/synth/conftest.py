@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.synth import WorldConfig, generate_world
-from ingest.synth.config import demo_config
+from synth import WorldConfig, generate_world
+from synth.config import demo_config
 
 
 @pytest.fixture(scope="session")

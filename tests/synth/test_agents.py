@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from ingest.settings import DEFAULT_OPAWG_DIR as REF
-from ingest.synth import agents
+from core.settings import DEFAULT_OPAWG_DIR as REF
+from synth import agents
 
 
 def _patterns(name: str) -> list[re.Pattern]:

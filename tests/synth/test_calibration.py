@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.synth import sizing, traffic
+from synth import sizing, traffic
 
 
 def _bookings(world: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

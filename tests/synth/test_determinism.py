@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.synth import WorldConfig, generate_world
+from synth import WorldConfig, generate_world
 
 
 def _hashes(root: Path) -> dict[str, str]:

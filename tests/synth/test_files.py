@@ -13,7 +13,7 @@ import feedparser
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ingest.contract import TABLES
+from core.contract import TABLES
 
 
 def _rows(p: Path) -> tuple[list[str], list[dict]]:

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.synth import geo
-from ingest.synth.listeners import V4_HOMES, ipv6_strings, prefix64
+from synth import geo
+from synth.listeners import V4_HOMES, ipv6_strings, prefix64
 
 CELL = ["window_type", "show_id", "episode_guid", "download_date"]
 

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from ingest.synth.truth import build_windows, threshold_bytes
+from synth.truth import build_windows, threshold_bytes
 
 MON = int(dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp())  # a Monday
 H = 3600

@@ -20,10 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ingest.contract import table
-from ingest.load.ddl import arrow_batch
-from ingest.load.warehouse import connect
-from ingest.settings import DEFAULT_OPAWG_DIR, Settings
+from core.contract import table
+from core.ddl import arrow_batch
+from core.settings import DEFAULT_OPAWG_DIR, Settings
+from core.warehouse import connect
 from ingest.user_agents import OTHER_LISTS, UA_LISTS, load_lists
 
 REPO = Path(__file__).resolve().parents[2]

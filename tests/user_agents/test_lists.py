@@ -17,11 +17,11 @@ import dagster as dg
 import pytest
 import requests
 
-from dagster_project.reference_assets import reference_assets
+from core.contract import REFERENCE_TABLES
+from core.settings import DEFAULT_OPAWG_DIR, Settings
+from core.warehouse import connect
+from dagster_project.defs.reference.assets import reference_assets
 from dagster_project.resources import WarehouseResource
-from ingest.contract import REFERENCE_TABLES
-from ingest.load.warehouse import connect
-from ingest.settings import DEFAULT_OPAWG_DIR, Settings
 from ingest.user_agents import (
     OTHER_LISTS,
     UA_LISTS,

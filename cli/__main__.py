@@ -1,0 +1,3 @@
+from cli.podwh import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Settings, the warehouse connection and the landing contract: what every other package shares."""

@@ -1,3 +1,0 @@
-from ingest.synth.cli import main
-
-raise SystemExit(main())
