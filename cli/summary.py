@@ -16,6 +16,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from core import relations
 from core.settings import Settings
 from core.warehouse import DuckDBWarehouse, Warehouse, connect
 
@@ -24,39 +25,40 @@ MODEL_HEADERS = {"first_touch": "ROAS first", "last_touch": "last", "linear": "l
                  "time_decay": "decay", "position_based": "position"}
 TOP = 10
 
-PERIOD_SQL = "select min(download_date), max(download_date) from marts.fct_episode_daily"
+# SQL templates: {model} placeholders are filled from the dbt manifest (core.relations).
+PERIOD_SQL = "select min(download_date), max(download_date) from {fct_episode_daily}"
 TOTALS_SQL = """
     select count(*), count(distinct listener_key),
         sum(case when app_name is not null then 1 else 0 end)
-    from marts.fct_downloads
+    from {fct_downloads}
 """
 SHOWS_SQL = """
     select shows.tenant_id, shows.show_id, coalesce(shows.title, shows.channel_title, ''),
         count(downloads.download_id), count(distinct downloads.listener_key)
-    from marts.dim_shows as shows
-    left join marts.fct_downloads as downloads on downloads.show_id = shows.show_id
+    from {dim_shows} as shows
+    left join {fct_downloads} as downloads on downloads.show_id = shows.show_id
     group by 1, 2, 3
     order by 4 desc, 2
 """
-EPISODES_SQL = f"""
+EPISODES_SQL = """
     select performance.show_id, coalesce(episodes.title, ''), episodes.published_date,
         performance.downloads_all_time
-    from marts.fct_episode_performance as performance
-    inner join marts.dim_episodes as episodes on performance.episode_id = episodes.episode_id
+    from {fct_episode_performance} as performance
+    inner join {dim_episodes} as episodes on performance.episode_id = episodes.episode_id
     where performance.downloads_all_time > 0
     order by 4 desc, 1, 2
-    limit {TOP}
+    limit {top}
 """
 CAMPAIGNS_SQL = """
     with delivery as (
         select campaign_id, sum(delivered_impressions) as delivered, sum(spend) as spend
-        from marts.fct_campaign_delivery_daily
+        from {fct_campaign_delivery_daily}
         group by campaign_id
     ),
 
     booked as (
         select campaign_id, sum(booked_impressions) as booked
-        from marts.dim_line_items
+        from {dim_line_items}
         group by campaign_id
     )
 
@@ -65,18 +67,18 @@ CAMPAIGNS_SQL = """
         coalesce(campaigns.campaign_name, ''),
         campaigns.pricing_model, booked.booked, coalesce(delivery.delivered, 0),
         coalesce(delivery.spend, 0)
-    from marts.dim_campaigns as campaigns
-    left join marts.dim_sponsors as sponsors on campaigns.sponsor_id = sponsors.sponsor_id
+    from {dim_campaigns} as campaigns
+    left join {dim_sponsors} as sponsors on campaigns.sponsor_id = sponsors.sponsor_id
     left join booked on campaigns.campaign_id = booked.campaign_id
     left join delivery on campaigns.campaign_id = delivery.campaign_id
     order by 1, 2
 """
 ROI_SQL = """
     select campaign_id, attribution_model, revenue, roas
-    from marts.fct_campaign_roi
+    from {fct_campaign_roi}
 """
 QUARANTINE_SQL = """
-    select source_table, count(*) from raw.quarantine group by 1 order by 2 desc, 1
+    select source_table, count(*) from {quarantine} group by 1 order by 2 desc, 1
 """
 
 
@@ -114,32 +116,37 @@ def read_summary(settings: Settings) -> RunSummary:
     wh: Warehouse = (DuckDBWarehouse(settings.duckdb_path, read_only=True)
                      if settings.warehouse == "duckdb" else connect(settings))
     try:
-        first_day, last_day = wh.fetchall(PERIOD_SQL)[0]
-        downloads, listeners, with_app = wh.fetchall(TOTALS_SQL)[0]
+        first_day, last_day = wh.fetchall(_sql(PERIOD_SQL))[0]
+        downloads, listeners, with_app = wh.fetchall(_sql(TOTALS_SQL))[0]
         roi: dict[str, dict[str, tuple[float, float | None]]] = {}
-        for campaign, model, revenue, roas in wh.fetchall(ROI_SQL):
+        for campaign, model, revenue, roas in wh.fetchall(_sql(ROI_SQL)):
             roi.setdefault(campaign, {})[model] = (float(revenue or 0), _float(roas))
         campaigns = [
             CampaignLine(t, c, sponsor, name, pricing, _int(booked), int(delivered),
                          float(spend), {m: r for m, (r, _) in roi.get(c, {}).items()},
                          {m: x for m, (_, x) in roi.get(c, {}).items()})
             for t, c, sponsor, name, pricing, booked, delivered, spend
-            in wh.fetchall(CAMPAIGNS_SQL)
+            in wh.fetchall(_sql(CAMPAIGNS_SQL))
         ]
         return RunSummary(
             warehouse=settings.describe(),
             first_day=_date(first_day), last_day=_date(last_day),
             downloads=int(downloads), listeners=int(listeners),
             downloads_with_app=int(with_app or 0),
-            shows=[(t, s, title, int(d), int(n)) for t, s, title, d, n in wh.fetchall(SHOWS_SQL)],
+            shows=[(t, s, title, int(d), int(n))
+                   for t, s, title, d, n in wh.fetchall(_sql(SHOWS_SQL))],
             episodes=[(s, title, _date(day), int(d))
-                      for s, title, day, d in wh.fetchall(EPISODES_SQL)],
+                      for s, title, day, d in wh.fetchall(_sql(EPISODES_SQL))],
             campaigns=campaigns,
-            quarantined=[(table, int(n)) for table, n in wh.fetchall(QUARANTINE_SQL)],
+            quarantined=[(table, int(n)) for table, n in wh.fetchall(_sql(QUARANTINE_SQL))],
             published_path=str(settings.published_path) if settings.published_path else None,
         )
     finally:
         wh.close()
+
+
+def _sql(template: str) -> str:
+    return relations.sql(template, top=TOP, quarantine=relations.raw("quarantine"))
 
 
 def render_summary(s: RunSummary) -> Group:
@@ -176,7 +183,8 @@ def _shows_table(s: RunSummary) -> Table:
     for tenant, show, title, downloads, listeners in s.shows[:TOP]:
         table.add_row(tenant, show, title, f"{downloads:,}", f"{listeners:,}")
     if len(s.shows) > TOP:
-        table.caption = f"{len(s.shows) - TOP} more shows in marts.fct_show_listeners"
+        table.caption = (f"{len(s.shows) - TOP} more shows in "
+                         f"{relations.model('fct_show_listeners')}")
     return table
 
 
@@ -194,7 +202,8 @@ def _episodes_table(s: RunSummary) -> Table:
 def _campaigns_table(s: RunSummary) -> Table:
     table = Table(title="Campaigns: delivery, spend, and ROAS under each attribution model",
                   title_justify="left", box=box.SIMPLE_HEAD,
-                  caption="ROAS = attributed revenue / spend (marts.fct_campaign_roi). The "
+                  caption="ROAS = attributed revenue / spend "
+                  f"({relations.model('fct_campaign_roi')}). The "
                   "models split a conversion's revenue differently when the buyer heard "
                   "several campaigns or touched several channels.", caption_justify="left")
     table.add_column("campaign", no_wrap=True)
@@ -219,7 +228,8 @@ def _quarantine_text(s: RunSummary) -> Text:
         return Text("Quarantine: no rows were set aside.")
     by_table = ", ".join(f"{table} {n:,}" for table, n in s.quarantined)
     return Text(f"Quarantine: {total:,} rows set aside with their reason ({by_table}); "
-                f"see raw.quarantine (source_table, source_file, source_line, reason).")
+                f"see {relations.raw('quarantine')} (source_table, source_file, "
+                "source_line, reason).")
 
 
 def _ratio(value: float | None) -> str:

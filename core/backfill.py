@@ -21,6 +21,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from core import relations
+from core.contract import RAW_SCHEMA
 from core.settings import DBT_VARS, ModelOptions
 from core.warehouse import Warehouse
 
@@ -34,12 +36,14 @@ PASS_TESTS = ["test", "--select", "int_requests_filtered int_downloads_windowed 
               "int_inserted_ads_matched int_download_coverage_merged fct_ad_impressions",
               "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
 
+# The filtered requests: the model whose request days tell which days are counted.
+FILTERED_MODEL = "int_requests_filtered"
 RAW_DAYS_SQL = """
     select cast(cast("timestamp" as timestamp) as date) as request_date, count(*) as requests
-    from raw.access_logs
+    from {access_logs}
     group by 1
 """
-BUILT_DAYS_SQL = "select distinct request_date from intermediate.int_requests_filtered"
+BUILT_DAYS_SQL = "select distinct request_date from {filtered}"
 TABLE_EXISTS_SQL = """
     select count(*) from information_schema.tables where table_schema = ? and table_name = ?
 """
@@ -68,12 +72,15 @@ def plan_passes(raw_days: Iterable[tuple[dt.date, int]], built_days: set[dt.date
 
 def pending_passes(wh: Warehouse, batch_requests: int) -> list[tuple[dt.date, dt.date]]:
     """The passes the warehouse's current backlog needs (see plan_passes)."""
-    if not _exists(wh, "raw", "access_logs"):
+    if not _exists(wh, RAW_SCHEMA, "access_logs"):
         return []
-    raw = [(_as_date(day), int(n)) for day, n in wh.fetchall(RAW_DAYS_SQL) if day is not None]
+    raw = [(_as_date(day), int(n)) for day, n in
+           wh.fetchall(RAW_DAYS_SQL.format(access_logs=relations.raw("access_logs")))
+           if day is not None]
     built: set[dt.date] = set()
-    if _exists(wh, "intermediate", "int_requests_filtered"):
-        built = {_as_date(row[0]) for row in wh.fetchall(BUILT_DAYS_SQL)}
+    if _exists(wh, *relations.model_relation(FILTERED_MODEL)):
+        sql = BUILT_DAYS_SQL.format(filtered=relations.model(FILTERED_MODEL))
+        built = {_as_date(row[0]) for row in wh.fetchall(sql)}
     return plan_passes(raw, built, batch_requests)
 
 
@@ -103,7 +110,9 @@ def describe(passes: Sequence[tuple[dt.date, dt.date]]) -> str:
     return ", ".join(f"{a}..{b}" for a, b in passes)
 
 
-DEFINITION_SQL = "select model, name, value from intermediate.counting_definition"
+# Written by dbt's on-run-end hook record_counting_definition (a table, not a model).
+COUNTING_DEFINITION = relations.COUNTING_DEFINITION
+DEFINITION_SQL = "select model, name, value from {}.{}".format(*COUNTING_DEFINITION)
 # Tables the replace_scope materialization keeps beside an incremental model.
 HELPER_SUFFIXES = ("", "__scope", "__scope_history")
 
@@ -129,7 +138,7 @@ def definition_changes(recorded: Iterable[tuple[str, str, str]],
 
 
 def recorded_definition(wh: Warehouse) -> list[tuple[str, str, str]]:
-    if not _exists(wh, "intermediate", "counting_definition"):
+    if not _exists(wh, *COUNTING_DEFINITION):
         return []
     return [(str(m), str(n), str(v)) for m, n, v in wh.fetchall(DEFINITION_SQL)]
 
@@ -148,5 +157,5 @@ def drop_counted(wh: Warehouse, relations: Iterable[tuple[str, str]]) -> None:
     """Forget what was counted: the incremental models (and helpers) and the recorded
     definition, in one transaction. The next dbt run builds them as new."""
     with wh.transaction():
-        for schema, table in [*relations, ("intermediate", "counting_definition")]:
+        for schema, table in [*relations, COUNTING_DEFINITION]:
             wh.execute(f'drop table if exists "{schema}"."{table}"')

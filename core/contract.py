@@ -20,6 +20,7 @@ from typing import Literal
 # it is quarantined like a value that is not its column's type.
 Kind = Literal["text", "ip", "int", "bigint", "double", "bool", "timestamp", "date"]
 Format = Literal["csv", "jsonl", "parquet"]
+RAW_SCHEMA = "raw"  # the loader's tables; dbt declares them as sources
 
 
 @dataclass(frozen=True)

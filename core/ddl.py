@@ -10,6 +10,7 @@ from core.contract import (
     LINEAGE_COLUMNS,
     LOAD_MANIFEST,
     QUARANTINE,
+    RAW_SCHEMA,
     REFERENCE_TABLES,
     RSS_TABLES,
     TABLES,
@@ -17,7 +18,6 @@ from core.contract import (
 )
 
 Dialect = Literal["duckdb", "postgres"]
-RAW_SCHEMA = "raw"
 
 _TYPES: dict[str, dict[str, str]] = {
     "duckdb": {"text": "varchar", "ip": "varchar", "int": "integer", "bigint": "bigint",

@@ -24,7 +24,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 # The OPAWG user-agents v2 lists ship with the product (seeds/, MIT, see its README).
 DEFAULT_OPAWG_DIR = PROJECT_ROOT / "seeds" / "opawg-user-agents-v2"
-DBT_PROJECT_FILE = PROJECT_ROOT / "dbt" / "dbt_project.yml"
+DBT_DIR = PROJECT_ROOT / "dbt"
+DBT_PROJECT_FILE = DBT_DIR / "dbt_project.yml"
 
 WarehouseKind = Literal["duckdb", "postgres"]
 

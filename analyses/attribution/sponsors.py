@@ -1,6 +1,6 @@
 """Data-driven attribution per sponsor, from the journey aggregates dbt computes
-(intermediate.int_attribution_transitions). The Shapley values need no more than an
-aggregation: dbt computes them (intermediate.int_attribution_shapley_values) and
+(the dbt model int_attribution_transitions). The Shapley values need no more than an
+aggregation: dbt computes them (int_attribution_shapley_values) and
 analyses.attribution_shapley publishes them with SHAPLEY_COLUMNS."""
 
 from __future__ import annotations

@@ -1,71 +1,51 @@
 """Python analyses over the marts: thin assets around the `analyses` library, writing
-tables to the `analyses` schema."""
+tables to the `analyses` schema. Each declares the dbt models it reads as dependencies
+(asset keys from the dbt manifest) and names their tables through core.relations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import dagster as dg
-import pandas as pd
+from dagster_dbt import get_asset_key_for_model
 
-from analyses.attribution.sponsors import (
-    MARKOV_COLUMNS,
-    SHAPLEY_COLUMNS,
-    markov_by_sponsor,
-)
-from core.ddl import quote, replace_table_sql, typed_batch
-from core.warehouse import Warehouse
+from analyses.attribution.sponsors import MARKOV_COLUMNS, SHAPLEY_COLUMNS, markov_by_sponsor
+from analyses.store import read_frame, replace_from_query, replace_rows
+from core.relations import ANALYSES_SCHEMA, sql
+from dagster_project.defs.transform.assets import dbt_models
 from dagster_project.resources import WarehouseResource
 
-SCHEMA = "analyses"
+TRANSITIONS = "int_attribution_transitions"
+SHAPLEY_VALUES = "int_attribution_shapley_values"
 
 
-def _frame(wh: Warehouse, sql: str) -> pd.DataFrame:
-    return pd.DataFrame(wh.fetch_dicts(sql))
+def _dbt(model: str) -> dg.AssetKey:
+    return get_asset_key_for_model([dbt_models], model)
 
 
-def _replace(wh: Warehouse, name: str, columns: dict[str, str], rows: list[dict]) -> int:
-    with wh.transaction():
-        for statement in replace_table_sql(SCHEMA, name, columns, wh.dialect):
-            wh.execute(statement)
-        return wh.append(name, [typed_batch(columns, rows)], schema=SCHEMA)
-
-
-def _analyse(warehouse: WarehouseResource, sql: str, analyse: Callable[[pd.DataFrame], list[dict]],
-             name: str, columns: dict[str, str]) -> dg.MaterializeResult:
-    """Read `sql`'s rows, analyse them in Python, replace table analyses.`name`."""
-    with warehouse.connect() as wh:
-        frame = _frame(wh, sql)
-        written = _replace(wh, name, columns, analyse(frame) if len(frame) else [])
-    return dg.MaterializeResult(metadata={"rows": written})
-
-
-@dg.asset(key=[SCHEMA, "attribution_markov"], group_name=SCHEMA,
-          deps=[dg.AssetKey(["intermediate", "int_attribution_transitions"])])
+@dg.asset(key=[ANALYSES_SCHEMA, "attribution_markov"], group_name=ANALYSES_SCHEMA,
+          deps=[_dbt(TRANSITIONS)])
 def attribution_markov(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per sponsor x channel: first-order Markov removal effect, solved exactly from the
     absorbing chain over converting and non-converting journeys, and the conversions it
     attributes (total x removal effect / sum of removal effects)."""
-    return _analyse(warehouse, "select sponsor_id, from_state, to_state, transitions "
-                    "from intermediate.int_attribution_transitions", markov_by_sponsor,
-                    "attribution_markov", MARKOV_COLUMNS)
+    with warehouse.connect() as wh:
+        frame = read_frame(wh, sql("select sponsor_id, from_state, to_state, transitions "
+                                   f"from {{{TRANSITIONS}}}"))
+        written = replace_rows(wh, "attribution_markov", MARKOV_COLUMNS,
+                               markov_by_sponsor(frame) if len(frame) else [])
+    return dg.MaterializeResult(metadata={"rows": written})
 
 
-@dg.asset(key=[SCHEMA, "attribution_shapley"], group_name=SCHEMA,
-          deps=[dg.AssetKey(["intermediate", "int_attribution_shapley_values"])])
+@dg.asset(key=[ANALYSES_SCHEMA, "attribution_shapley"], group_name=ANALYSES_SCHEMA,
+          deps=[_dbt(SHAPLEY_VALUES)])
 def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per sponsor x channel: Shapley value over coalitions of channels, v(S) = the
     conversions whose channels all lie in S, by its closed form (each conversion shared
     equally among its distinct channels), computed in dbt and published here."""
-    names = ", ".join(quote(c) for c in SHAPLEY_COLUMNS)
-    with warehouse.connect() as wh, wh.transaction():
-        for statement in replace_table_sql(SCHEMA, "attribution_shapley", SHAPLEY_COLUMNS,
-                                           wh.dialect):
-            wh.execute(statement)
-        wh.execute(f"insert into {SCHEMA}.attribution_shapley ({names}) "
-                   "select sponsor_id, channel, touch_type, campaign_id, shapley_value, "
-                   "shapley_value from intermediate.int_attribution_shapley_values")
-        written = wh.fetchall(f"select count(*) from {SCHEMA}.attribution_shapley")[0][0]
+    with warehouse.connect() as wh:
+        written = replace_from_query(
+            wh, "attribution_shapley", SHAPLEY_COLUMNS,
+            sql("select sponsor_id, channel, touch_type, campaign_id, shapley_value, "
+                f"shapley_value from {{{SHAPLEY_VALUES}}}"))
     return dg.MaterializeResult(metadata={"rows": written})
 
 
