@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT
+from core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT, child_environment
 
 BIN = Path(sys.executable).parent
 
@@ -129,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     db = Path(args.out).resolve() / f"warehouse-{requests}.duckdb"
     full = FullBuild(Path(args.out).resolve() / f"after-full-build-{requests}")
     # publishing the read-only copy is timed as a stage of its own, not inside the builds
-    env = {**os.environ, "PODWH_WAREHOUSE": "duckdb", "PODWH_DUCKDB_PATH": str(db),
-           "PODWH_LANDING_DIR": str(out / "landing"), "PODWH_PUBLISHED_PATH": "off"}
+    env = child_environment({"PODWH_WAREHOUSE": "duckdb", "PODWH_DUCKDB_PATH": str(db),
+                             "PODWH_LANDING_DIR": str(out / "landing"),
+                             "PODWH_PUBLISHED_PATH": "off"})
     stages: list[Stage] = []
 
     if not ((args.reuse_world or args.daily_again) and (out / "world.json").exists()):

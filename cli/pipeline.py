@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +12,7 @@ import dagster as dg
 from rich.console import Console
 
 from cli.progress import RunProgress
+from core.settings import dagster_home
 
 
 def materialize_all(
@@ -27,7 +27,7 @@ def materialize_all(
     from dagster_project.definitions import defs  # imported late: it parses the dbt project
 
     if instance is None:
-        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
+        instance = dg.DagsterInstance.get() if dagster_home() else (
             dg.DagsterInstance.ephemeral())
     job = defs.resolve_job_def(job_name)
     config = dict(run_config or {})

@@ -1,10 +1,14 @@
-"""Settings read from the environment: the one place the project looks at `os.environ`.
+"""Settings read from the environment: the one place the project looks at `os.environ`
+(tests/test_layout.py keeps it so).
 
-Dagster resources build a `Settings` with `Settings.from_env()` and pass it down; library
-code takes it as an argument. dbt reads the connection variables through `env_var` in
-`dbt/profiles.yml` (`Settings.dbt_env()` hands them over with absolute paths) and the
-counting and attribution options as vars (`ModelOptions.dbt_vars()`, passed to every dbt
-invocation; their defaults are declared once, in `dbt/dbt_project.yml`).
+Dagster resources (dagster_project/resources.py) build a `Settings` with
+`Settings.from_env()` once per run, apply their configured fields and pass it down; the
+command line (cli/) reads it to print where a run goes and hands its flags to Dagster as run
+config; library code takes it as an argument. dbt reads the connection variables through
+`env_var` in `dbt/profiles.yml` (`Settings.dbt_env()`: the dbt subprocess's environment,
+with absolute paths) and the counting and attribution options as vars
+(`ModelOptions.dbt_vars()`, passed to every dbt invocation; their defaults are declared
+once, in `dbt/dbt_project.yml`).
 """
 
 from __future__ import annotations
@@ -311,6 +315,19 @@ class Settings:
         if self.warehouse == "duckdb":
             return f"DuckDB file {self.duckdb_path}"
         return f"Postgres {self.postgres.describe()}"
+
+
+def dagster_home() -> Path | None:
+    """DAGSTER_HOME, Dagster's own variable: where a persistent instance keeps its runs
+    (None: unset, runs go to an ephemeral instance)."""
+    value = os.environ.get("DAGSTER_HOME", "").strip()
+    return Path(value) if value else None
+
+
+def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with `overrides`: for a child process (e.g. `podwh` run
+    by the benchmark) configured the documented way, by PODWH_* variables."""
+    return {**os.environ, **overrides}
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:

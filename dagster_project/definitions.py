@@ -12,9 +12,9 @@ from dagster_project.defs.ingest.schedules import rss_job, rss_schedule
 from dagster_project.defs.ingest.sensors import sensors
 from dagster_project.defs.publish.assets import publish_assets
 from dagster_project.defs.reference.assets import reference_assets
-from dagster_project.defs.transform.assets import dbt_models, dbt_resource
+from dagster_project.defs.transform.assets import dbt_models
 from dagster_project.defs.transform.schedules import daily_schedule, everything_job, transform_job
-from dagster_project.resources import WarehouseResource
+from dagster_project.resources import resources
 
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
@@ -22,7 +22,7 @@ defs = dg.Definitions(
     jobs=[everything_job, rss_job, transform_job, analyses_job],
     schedules=[daily_schedule, rss_schedule],
     sensors=sensors,
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    resources=resources(),
     # One step at a time: DuckDB takes a single writer process.
     executor=dg.in_process_executor,
 )

@@ -6,15 +6,20 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core.settings import DBT_VARS
+from core.settings import WINDOW_TYPES as COUNTED_WINDOW_TYPES
+
 DEFAULT_START = dt.date(2026, 3, 1)
 
-# Counting parameters the ground truth follows (written to world.json).
-ABUSIVE_IP_THRESHOLD = 1000  # > this many remaining requests per IPv4 or IPv6 /64 per UTC day
-DEFAULT_HEADER_BYTES = 0  # when shows.csv header_bytes is empty
+# Counting parameters the ground truth follows (written to world.json): the product's
+# defaults, declared once in dbt/dbt_project.yml (core.settings reads them).
+# > this many remaining requests per IPv4 or IPv6 /64 per UTC day
+ABUSIVE_IP_THRESHOLD: int = DBT_VARS["abusive_ip_threshold"]
+DEFAULT_HEADER_BYTES: int = DBT_VARS["default_header_bytes"]  # shows.csv header_bytes empty
 # IAB v2 describes a rolling 24-hour window opened by the first request as the common
-# practice (Podtrac, OP3 count this way); calendar and last-touch are also written.
-DEFAULT_WINDOW_TYPE = "first_touch"
-WINDOW_TYPES = ("calendar", "first_touch", "last_touch")
+# practice (Podtrac, OP3 count this way); the truth is written for every window type.
+DEFAULT_WINDOW_TYPE: str = DBT_VARS["download_window_type"]
+WINDOW_TYPES = tuple(sorted(COUNTED_WINDOW_TYPES))
 EXCLUSION_REASONS = (
     "method_not_get",
     "status_304",

@@ -123,7 +123,8 @@ class ShowPull:
 
 
 def pull_show(client: HostingClient, show_id: str, landing_dir: Path, *, today: dt.date,
-              lookback_days: int = 3, initial_days: int = 90,
+              lookback_days: int = HostingSettings.lookback_days,
+              initial_days: int = HostingSettings.initial_days,
               resolver: Resolver | None = None,
               window: tuple[dt.date, dt.date] | None = None) -> ShowPull:
     """Pull one show's next window (or the given one: a re-pull or backfill) and write its

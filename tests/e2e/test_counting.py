@@ -21,6 +21,7 @@ from cli.podwh import main
 from core.settings import ModelOptions, Settings
 from dagster_project.defs.transform.assets import dbt_run_config
 from dagster_project.defs.transform.schedules import daily_schedule
+from dagster_project.resources import ModelOptionsResource
 from tests.conftest import requires_postgres
 from tests.e2e.conftest import dbt_cli, open_warehouse
 
@@ -178,7 +179,8 @@ def _check_every_path_sets_the_window_type(settings: Settings, world: Path,
     # the environment, through the daily schedule's run config (back to the default, for
     # the other tests of this warehouse)
     monkeypatch.setenv("PODWH_DOWNLOAD_WINDOW_TYPE", "first_touch")
-    request = daily_schedule(dg.build_schedule_context())
+    request = daily_schedule(dg.build_schedule_context(
+        resources={"model_options": ModelOptionsResource()}))
     instance = dg.DagsterInstance.ephemeral()
     result = materialize_all(instance, run_config=request.run_config)
     assert result.success, failures(result)

@@ -2,13 +2,8 @@
 
 
 import json
-import os
 import shutil
-import sys
-from collections.abc import Mapping, Sequence
-from functools import cached_property
-from importlib.metadata import version as installed_version
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
@@ -16,46 +11,24 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliInvocation,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
-from packaging.version import Version
 from pydantic import Field
 
 from core import backfill
-from core.settings import OPTIONS_BY_NAME, PROJECT_ROOT, ModelOptions
+from core.settings import OPTIONS_BY_NAME, ModelOptions
 from core.warehouse import Warehouse
 from dagster_project.defs.transform.checks import describe_test, with_failing_rows
-from dagster_project.resources import WarehouseResource
-
-DBT_DIR = PROJECT_ROOT / "dbt"
-
-# The dbt next to this interpreter: works without activating the virtualenv.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+from dagster_project.resources import (
+    DbtCli,
+    ModelOptionsResource,
+    WarehouseResource,
+    dbt_project,
+    dbt_resource,
+)
 
 PARSE_FILE = "partial_parse.msgpack"
-
-dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
-
-
-class DbtCli(DbtCliResource):
-    """dagster-dbt's resource without two start-up costs paid on every invocation (~4 s of a
-    daily run): it asks `dbt --version` in a subprocess for the version of the dbt-core we
-    pin and install beside it, and opens an adapter (loading every macro) that only
-    column-metadata and row-count fetches use, which these assets don't."""
-
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(installed_version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
-        return None
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
-
 
 # A fresh clone has no manifest yet; `dagster dev` re-parses to pick up model edits.
 if not dbt_project.manifest_path.exists() or dbt_project.preparer.using_dagster_dev():
@@ -88,13 +61,14 @@ class Translator(DagsterDbtTranslator):
 
 def _option(name: str) -> Any:
     return Field(default=None, description=OPTIONS_BY_NAME[name].help
-                 + f" (unset: {OPTIONS_BY_NAME[name].env} or the dbt_project.yml default)")
+                 + " (unset: the model_options resource's value)")
 
 
 class DbtBuildConfig(dg.Config):
-    """Run config of the dbt models: the counting and attribution options (each unset one
-    comes from its environment variable, else its default in dbt/dbt_project.yml) and a
-    full refresh. The same options as `podwh` flags and PODWH_* variables."""
+    """Run config of the dbt models, for one run: the counting and attribution options
+    (each unset one comes from the model_options resource: its field, else its PODWH_*
+    variable, else its default in dbt/dbt_project.yml) and a full refresh. The same options
+    as `podwh` flags."""
 
     download_window_type: str | None = _option("download_window_type")
     abusive_ip_threshold: int | None = _option("abusive_ip_threshold")
@@ -122,12 +96,13 @@ def dbt_run_config(options: ModelOptions | None = None, full_refresh: bool = Fal
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=Translator(),
             project=dbt_project)
-def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig,
-               dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt's profiles.yml reads the same PODWH_* variables; hand it the resolved, absolute ones.
+def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCli,
+               warehouse: WarehouseResource, model_options: ModelOptionsResource):
     settings = warehouse.settings()
-    os.environ.update(settings.dbt_env())
-    options = config.options(settings.options)
+    # dbt's profiles.yml reads the connection from PODWH_* variables: the dbt subprocess gets
+    # this run's resolved, absolute ones in its environment (this process's is left alone).
+    env = settings.dbt_env()
+    options = config.options(model_options.options())
     dbt_vars = options.dbt_vars()
     context.log.info(f"counting and attribution options: {options.describe()}")
     with warehouse.connect() as wh:
@@ -141,11 +116,11 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig,
         # each pass keeps its own run_results.json (timings, failures) for operators
         target = dbt_project.target_path / "passes" / f"{first}_{last}"
         for args in backfill.pass_args(first, last, dbt_vars):
-            _keep_parse(dbt.cli(args, target_path=target / args[0]).wait())
+            _keep_parse(dbt.cli(args, env=env, target_path=target / args[0]).wait())
     # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
     # (tests/dbt), production builds skip them.
     build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
-                     "--vars", json.dumps(dbt_vars)], context=context)
+                     "--vars", json.dumps(dbt_vars)], env=env, context=context)
     manifest = _manifest()
     for event in build.stream():
         if isinstance(event, dg.AssetCheckResult):

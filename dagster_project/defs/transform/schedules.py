@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from core.settings import Settings
 from dagster_project.defs.publish.assets import PUBLISHED_KEY
 from dagster_project.defs.transform.assets import dbt_run_config
+from dagster_project.resources import ModelOptionsResource
 
 PUBLISHED = dg.AssetSelection.assets(PUBLISHED_KEY)
 
@@ -21,7 +21,8 @@ transform_job = dg.define_asset_job(
 
 @dg.schedule(job=everything_job, cron_schedule="0 3 * * *", execution_timezone="UTC",
              name="daily_refresh_schedule")
-def daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """The whole pipeline at 03:00 UTC, with the counting and attribution options of the
-    environment written into the run's config (visible in the UI)."""
-    return dg.RunRequest(run_config=dbt_run_config(Settings.from_env().options))
+def daily_schedule(context: dg.ScheduleEvaluationContext,
+                   model_options: ModelOptionsResource) -> dg.RunRequest:
+    """The whole pipeline at 03:00 UTC, with the counting and attribution options (the
+    model_options resource's) written into the run's config (visible in the UI)."""
+    return dg.RunRequest(run_config=dbt_run_config(model_options.options()))
