@@ -2,7 +2,7 @@
 -- listeners (distinct listener keys with a counted download in the period) and growth
 -- against the previous period of the same grain, null unless both periods are complete
 -- (is_complete: every day of the period lies in the access logs' coverage; see
--- macros/period_coverage.sql).
+-- macros/audience/period_coverage.sql).
 -- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
 -- (those whose episode-days changed or whose completeness changed, and the period after
 -- each), each grain reading only

@@ -1,7 +1,7 @@
 -- One row per distinct IP spelling of the access logs (trimmed, lower case): its salted
 -- hashes and its country. The costly IP work (IPv6 canonical form, /64 prefix, the range key
 -- that finds the country) is done once per address ever seen, not once per request or per
--- run: the table is incremental by load time (macros/incremental_lookups.sql) and rebuilt
+-- run: the table is incremental by load time (macros/incremental/lookups.sql) and rebuilt
 -- when the salt, the IP -> country ranges or these expressions change. The raw IP itself,
 -- and its range key, never leave this query: requests find their row by ip_key, the salted
 -- hash of the spelling.

@@ -1,7 +1,7 @@
 -- One row per distinct IP spelling of the ad-delivery logs (trimmed, lower case): its salted
 -- hashes, as stg_access_logs__ips keeps them for the access logs (without the country).
 -- Incremental by load time, so a daily run hashes only the new day's addresses, and
--- rebuilt when the salt or the expressions change (macros/incremental_lookups.sql).
+-- rebuilt when the salt or the expressions change (macros/incremental/lookups.sql).
 -- Deliveries find their row by ip_key, the salted hash of the spelling.
 {{ config(
     materialized='incremental',
