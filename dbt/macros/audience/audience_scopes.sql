@@ -6,8 +6,9 @@
     periods whose downloads differ from the mart's (an episode-day gone), periods built
     complete or incomplete that the data's coverage now says otherwise of (a day loaded
     late, or emptied), and the period after each (its growth compares with it). Every
-    period when the mart is new. -#}
-{% macro listener_periods_to_rebuild() -%}
+    period when the mart is new. `episode_daily`: fct_episode_daily; `reconciliation`:
+    fct_download_reconciliation_daily. -#}
+{% macro listener_periods_to_rebuild(episode_daily, reconciliation) -%}
     {#- a mart built before is_complete existed: dbt's on_schema_change check says so -#}
     {%- set has_completeness = 'is_complete' in (adapter.get_columns_in_relation(this)
                                                  | map(attribute='name') | list) %}
@@ -24,7 +25,7 @@
             {{ period_start(period, 'download_date') }} as period_start_date,
             sum(downloads) as downloads,
             max(_processed_at) as processed_at
-        from {{ ref('fct_episode_daily') }}
+        from {{ episode_daily }}
         group by {{ period_start(period, 'download_date') }}
     ),
     {%- endfor %}
@@ -42,7 +43,7 @@
     ),
 
     covered_days as (
-        {{ covered_days(ref('fct_download_reconciliation_daily')) }}
+        {{ covered_days(reconciliation) }}
     ),
 
     complete_periods as (
@@ -88,13 +89,14 @@
 
 {#- The scope of fct_episode_daily: download_days_to_rebuild, and the days of an episode
     whose release date (days_since_release) changed since they were built. A new episode in
-    the feed has no built days: it reopens none (its downloads are on rebuilt days). -#}
-{% macro episode_daily_days_to_rebuild() -%}
-    {{ download_days_to_rebuild() }}
+    the feed has no built days: it reopens none (its downloads are on rebuilt days).
+    `downloads`: int_downloads_windowed; `episodes`: dim_episodes. -#}
+{% macro episode_daily_days_to_rebuild(downloads, episodes) -%}
+    {{ download_days_to_rebuild(downloads) }}
     union
     select built.download_date
     from {{ this }} as built
-    left join {{ ref('dim_episodes') }} as episodes
+    left join {{ episodes }} as episodes
         on built.episode_id = episodes.episode_id
     where {{ days_since_release('episodes.published_date', 'built.download_date') }}
             is distinct from built.days_since_release
@@ -108,14 +110,15 @@
 {#- The scope of fct_episode_daily_segments: download_days_to_rebuild, and every day when the
     OPAWG lists the user agents are classified with changed (a user agent's app, device and
     OS follow from its string and the lists alone; a new user agent only appears in the
-    requests of rebuilt days). -#}
-{% macro episode_segments_days_to_rebuild() -%}
-    {{ download_days_to_rebuild(user_agent_lists_version()) }}
+    requests of rebuilt days). `downloads`: int_downloads_windowed; `patterns`:
+    stg_opawg__patterns. -#}
+{% macro episode_segments_days_to_rebuild(downloads, patterns) -%}
+    {{ download_days_to_rebuild(downloads, user_agent_lists_version(patterns)) }}
 {%- endmacro %}
 
-{#- The version (sha256) of the OPAWG lists loaded, or 'none'. -#}
-{% macro user_agent_lists_version() -%}
-    {%- set patterns = ref('stg_opawg__patterns') -%}  {#- at parse time too: a dependency -#}
+{#- The version (sha256) of the OPAWG lists loaded (`patterns`: stg_opawg__patterns), or
+    'none'. -#}
+{% macro user_agent_lists_version(patterns) -%}
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return('') }}
     {%- endif -%}

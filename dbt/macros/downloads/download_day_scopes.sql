@@ -8,8 +8,8 @@
     a day's set of counted windows shows one or the other. Every day when the mart is new or
     `fingerprint` (of another input, e.g. the user-agent classification) differs from the
     one its rows were built with. `built_downloads`: the mart's counted windows of a day, as
-    an aggregate over its rows. -#}
-{% macro download_days_to_rebuild(fingerprint=none, built_downloads='sum(downloads)') -%}
+    an aggregate over its rows. `downloads`: int_downloads_windowed. -#}
+{% macro download_days_to_rebuild(downloads, fingerprint=none, built_downloads='sum(downloads)') -%}
     with
 
     watermark as (
@@ -28,7 +28,7 @@
             download_date,
             count(*) as downloads,
             max(_changed_at) as changed_at
-        from {{ ref('int_downloads_windowed') }}
+        from {{ downloads }}
         where is_counted
         group by download_date
     ),

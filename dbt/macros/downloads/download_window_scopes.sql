@@ -15,10 +15,10 @@
     join them). A group is recomputed from its first window open then, or from the first
     rebuilt day when none is: either way from a request that opens a window under every
     window type, so the windows before it stand. Null (the whole group) when the required
-    bytes changed, the table is new or the window type changed. -#}
-{% macro download_groups_to_rebuild() -%}
+    bytes changed, the table is new or the window type changed.
+    `requests`: int_requests_filtered; `episodes`: int_episodes_sized. -#}
+{% macro download_groups_to_rebuild(requests, episodes) -%}
     {%- set window_type = download_window_type() -%}
-    {%- set requests = ref('int_requests_filtered') -%}
     {#- literals, rendered now, that the scans can use to skip row groups -#}
     {%- set built = run_query(
         "select max(_processed_at), max(case when window_type <> '" ~ window_type
@@ -60,7 +60,7 @@
     resized_episodes as (
         select distinct built.episode_id
         from {{ this }} as built
-        inner join {{ ref('int_episodes_sized') }} as episodes
+        inner join {{ episodes }} as episodes
             on built.episode_id = episodes.episode_id
         where built.required_bytes is distinct from episodes.required_bytes
     ),

@@ -24,13 +24,14 @@
       (row count or latest load time differ: new, late, replaced or removed files) and
       days with unmatched requests whose URL now matches an episode (a feed polled late).
     Older changed days are left as built and reported by the test
-    assert_request_days_in_step (closing the books on billed periods). -#}
-{% macro request_days_to_rebuild() -%}
+    assert_request_days_in_step (closing the books on billed periods).
+    `request_days`: stg_access_logs__request_days; `episode_urls`: int_episode_urls_ranked. -#}
+{% macro request_days_to_rebuild(request_days, episode_urls) -%}
     {%- set lookback = var('lookback_days') | int -%}
     with
 
     days as (
-        {{ podcast_warehouse.request_days_compared(this) }}
+        {{ podcast_warehouse.request_days_compared(request_days, this) }}
     ),
 
     settings as (
@@ -53,7 +54,7 @@
     rematched_days as (
         select distinct built.request_date
         from {{ this }} as built
-        inner join {{ ref('int_episode_urls_ranked') }} as episode_urls
+        inner join {{ episode_urls }} as episode_urls
             on built.url_normalized = episode_urls.enclosure_url_normalized
         where built.exclusion_reason = 'unmatched_url'
     ),
@@ -77,9 +78,10 @@
     where {{ podcast_warehouse.request_date_bounds('request_date') }}
 {%- endmacro %}
 
-{#- Every request day of the raw requests or of `built` (int_requests_filtered), with both
+{#- Every request day of the raw requests (`request_days`: stg_access_logs__request_days) or
+    of `built` (int_requests_filtered), with both
     request counts and whether they are out of step (see days_compared). -#}
-{% macro request_days_compared(built) -%}
-    {{ podcast_warehouse.days_compared(ref('stg_access_logs__request_days'), built,
+{% macro request_days_compared(request_days, built) -%}
+    {{ podcast_warehouse.days_compared(request_days, built,
                                        'request_date', 'request_count') }}
 {%- endmacro %}

@@ -2,20 +2,21 @@
     replace_scope macros). See METHODOLOGY.md, "What a daily run reopens". -#}
 
 {#- What every impression of fct_ad_impressions derives from besides downloads, coverage and
-    deliveries: the line items (booking errors keep some out) and the baked-in ads. -#}
-{% macro impressions_fingerprint() -%}
+    deliveries: the line items (`line_items`: dim_line_items; booking errors keep some out)
+    and the baked-in ads (`baked_in_ads`: stg_ad_delivery__baked_in_ads). -#}
+{% macro impressions_fingerprint(line_items, baked_in_ads) -%}
     {{ return(local_md5(
-        relation_fingerprint(ref('dim_line_items'), ['line_item_id', 'campaign_id', 'sponsor_id'])
-        ~ '|' ~ relation_version(ref('stg_ad_delivery__baked_in_ads')))) }}
+        relation_fingerprint(line_items, ['line_item_id', 'campaign_id', 'sponsor_id'])
+        ~ '|' ~ relation_version(baked_in_ads))) }}
 {%- endmacro %}
 
 {#- What fct_ad_impressions (this) holds, read once per run: `since`, its last run as a SQL
     timestamp (none: the mart is new), and `rebuild_all`, whether every day must be rebuilt
-    (the mart is new or impressions_fingerprint() changed). -#}
-{% macro impressions_built() -%}
+    (the mart is new or `fingerprint`, impressions_fingerprint(), changed). -#}
+{% macro impressions_built(fingerprint) -%}
     {%- set row = run_query(
         "select max(_processed_at), max(case when _inputs_fingerprint <> '"
-        ~ impressions_fingerprint() ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
+        ~ fingerprint ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
     {{ return({
         'since': "cast('" ~ row[0] ~ "' as " ~ dbt.type_timestamp() ~ ")"
                  if row[0] is not none else none,
@@ -31,16 +32,17 @@
     - days of counted windows a delivery rebuilt since then, or a delivery day gone, can fall
       in (by the window type's rule, delivery_window_end: a first-touch window reaches the
       day after its start at most);
-    - every day when `built.rebuild_all`. -#}
-{% macro impression_days_to_rebuild(built, delivery_days) -%}
+    - every day when `built.rebuild_all`.
+    `downloads`: int_downloads_windowed; `coverage`: int_download_coverage_merged. -#}
+{% macro impression_days_to_rebuild(built, delivery_days, downloads, coverage) -%}
     {%- set coverage_history = podcast_warehouse.days_rebuilt_since(
-        ref('int_download_coverage_merged'), 'download_date', built.since)
+        coverage, 'download_date', built.since)
         if built.since else none -%}
     with
 
     coverage_days as (
         select download_date, max(_processed_at) as processed_at
-        from {{ ref('int_download_coverage_merged') }}
+        from {{ coverage }}
         group by download_date
     ),
 
@@ -55,7 +57,7 @@
 
     delivery_reached_days as (
         select distinct downloads.download_date
-        from {{ ref('int_downloads_windowed') }} as downloads
+        from {{ downloads }} as downloads
         inner join changed_delivery_days
             on changed_delivery_days.delivered_date
                 between cast(downloads.window_started_at as date)
@@ -84,10 +86,11 @@
 {#- Delivery days whose deliveries int_inserted_ads_matched rebuilt after `since` (a SQL
     timestamp; none: no such days), and the delivery days fct_ad_impressions (this) has dynamic
     impressions of that the deliveries no longer have (their files replaced by empty or
-    unreadable ones): no rebuilt delivery row points at those. -#}
-{% macro changed_delivery_days(since) -%}
+    unreadable ones): no rebuilt delivery row points at those. `deliveries`:
+    int_inserted_ads_matched. -#}
+{% macro changed_delivery_days(since, deliveries) -%}
     select delivered_date
-    from {{ ref('int_inserted_ads_matched') }}
+    from {{ deliveries }}
     where {{ '_processed_at > ' ~ since if since else 'false' }}
     union
     select delivered_date
@@ -97,7 +100,7 @@
         where ad_type = 'dynamic'
         except
         select delivered_date
-        from {{ ref('int_inserted_ads_matched') }}
+        from {{ deliveries }}
     ) as gone_delivery_days
 {%- endmacro %}
 
@@ -110,19 +113,20 @@
     mart's last run, those a delivery of a changed delivery day falls in (by the window
     type's rule), and built windows with no coverage any more (only deleted) or with an
     inserted ad of a changed delivery day. A late file for a day reopens the windows it can
-    reach, not the day's millions of others. -#}
-{% macro impression_windows_to_rebuild() -%}
-    {%- set built = impressions_built() -%}
+    reach, not the day's millions of others. The relations: `downloads`
+    int_downloads_windowed, `coverage` int_download_coverage_merged, `deliveries`
+    int_inserted_ads_matched, and impressions_fingerprint()'s `line_items` and `baked_in_ads`. -#}
+{% macro impression_windows_to_rebuild(downloads, coverage, deliveries, line_items, baked_in_ads) -%}
+    {%- set built = impressions_built(impressions_fingerprint(line_items, baked_in_ads)) -%}
     {#- read once: they decide the days to rebuild, which of them are whole, and the
         windows their deliveries fall in -#}
-    {%- set delivery_days = run_query(changed_delivery_days(built.since)).columns[0].values()
+    {%- set delivery_days = run_query(changed_delivery_days(built.since, deliveries)).columns[0].values()
                             | map('string') | sort | list -%}
-    {%- set days = run_query(impression_days_to_rebuild(built, delivery_days)).columns[0].values()
+    {%- set days = run_query(impression_days_to_rebuild(built, delivery_days, downloads, coverage)).columns[0].values()
                    | map('string') | sort | list -%}
     {%- set whole_days = days if built.rebuild_all
                          else days | select('in', delivery_days) | list -%}
     {%- set partial_days = days | reject('in', whole_days) | list -%}
-    {%- set coverage = ref('int_download_coverage_merged') -%}
     with
 
     whole_days as (
@@ -134,7 +138,7 @@
     counted as (
         select download_window_id, download_date, listener_key, episode_id,
             window_started_at, last_request_at
-        from {{ ref('int_downloads_windowed') }}
+        from {{ downloads }}
         where is_counted
             and {{ days_filter(partial_days, 'download_date', 'window_started_at') }}
     ),
@@ -160,7 +164,7 @@
 
     delivered_windows as (
         select distinct counted.download_window_id, counted.download_date
-        from {{ ref('int_inserted_ads_matched') }} as deliveries
+        from {{ deliveries }} as deliveries
         inner join counted
             on deliveries.listener_key = counted.listener_key
             and deliveries.episode_id = counted.episode_id
@@ -234,13 +238,14 @@
 
 {#- Impression days int_exposures_aggregated rebuilds: every day of fct_ad_impressions or of
     the summary whose impression count or latest stamp differ (a day the mart rebuilt,
-    added or emptied since the summary's run). Two columns of the mart are scanned. -#}
-{% macro exposure_days_to_rebuild() -%}
+    added or emptied since the summary's run). Two columns of the mart are scanned.
+    `impressions`: fct_ad_impressions. -#}
+{% macro exposure_days_to_rebuild(impressions) -%}
     with
 
     impression_days as (
         select impression_date, count(*) as impressions, max(_processed_at) as processed_at
-        from {{ ref('fct_ad_impressions') }}
+        from {{ impressions }}
         group by impression_date
     ),
 

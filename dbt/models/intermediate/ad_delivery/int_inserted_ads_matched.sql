@@ -4,7 +4,6 @@
 -- (changed raw rows, deliveries whose URL now matches an episode; every day when the salt
 -- changed). Matching is local to one delivery, so a day rebuilt alone is what a full build
 -- gives.
--- depends_on: {{ ref('stg_ad_delivery__delivery_days') }}
 {%- set fingerprint = ip_lookup_fingerprint(with_country=false) %}
 {{ config(
     materialized='incremental',
@@ -13,7 +12,10 @@
     unique_key='delivered_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    delivery_days=ref('stg_ad_delivery__delivery_days'),
+    episode_urls=ref('int_episode_urls_ranked'),
+) }}
 
 with
 

@@ -9,7 +9,6 @@
 -- the downloads from its own earliest period to rebuild on. A rebuilt period's growth
 -- compares with the previous period as rebuilt too, or as built when it is not rebuilt
 -- (then it did not change).
--- depends_on: {{ ref('fct_episode_daily') }}
 {%- set periods = ['week', 'month'] %}
 {{ config(
     materialized='incremental',
@@ -18,7 +17,10 @@
     unique_key=['period_grain', 'period_start_date'],
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    episode_daily=ref('fct_episode_daily'),
+    reconciliation=ref('fct_download_reconciliation_daily'),
+) }}
 {#- in an incremental run, each grain's earliest period to rebuild (none: no period) -#}
 {%- set first_days = {} %}
 {%- if renders_incremental_run() %}
