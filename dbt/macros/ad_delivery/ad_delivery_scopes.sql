@@ -17,7 +17,7 @@
     settings as (
         select count(*) as stale_rows
         from {{ this }}
-        where _inputs_fingerprint <> '{{ ip_lookup_fingerprint(with_country=false) }}'
+        where _inputs_fingerprint <> '{{ ip_lookup_fingerprint() }}'
     ),
 
     rematched_days as (

@@ -1,4 +1,4 @@
-{#- Lookup tables over the distinct values of a raw column (stg_access_logs__ips), kept
+{#- Lookup tables over the distinct values of a raw column (int_ips_located, stg_ad_delivery__ips), kept
     incrementally by load time: a run adds the values of the raw rows loaded after the newest
     row the table has seen (a replaced file is loaded anew, so its values are recomputed),
     and starts again from every raw row when its fingerprint - whatever else its columns

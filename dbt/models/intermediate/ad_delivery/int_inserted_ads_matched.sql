@@ -4,7 +4,7 @@
 -- (changed raw rows, deliveries whose URL now matches an episode; every day when the salt
 -- changed). Matching is local to one delivery, so a day rebuilt alone is what a full build
 -- gives.
-{%- set fingerprint = ip_lookup_fingerprint(with_country=false) %}
+{%- set fingerprint = ip_lookup_fingerprint() %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -21,7 +21,7 @@ with
 
 inserted_ads as (
 
-    select * from {{ ref('stg_ad_delivery__inserted_ads') }}
+    select * from {{ ref('int_inserted_ads_enriched') }}
     {%- if is_incremental() %}
     where {{ scope_days_filter('delivered_date', 'delivered_date', 'delivered_at') }}
     {%- endif %}

@@ -21,7 +21,7 @@ with
 
 requests as (
 
-    select * from {{ ref('stg_access_logs__requests') }}
+    select * from {{ ref('int_requests_enriched') }}
     {%- if is_incremental() %}
     where {{ scope_days_filter('request_date', 'request_date', 'requested_at') }}
     {%- else %}
