@@ -65,7 +65,7 @@ def test_booking_errors_name_file_line_and_field(settings: Settings, tmp_path: P
         load_all(wh, landing)
     finally:
         wh.close()
-    run_dbt(["run", "--select", "+dim_line_items", "+int_booking_errors"],
+    run_dbt(["run", "--select", "+dim_campaigns", "+dim_line_items", "+int_booking_errors"],
             settings.dbt_env(), tmp_path)
     wh = connect(settings)
     try:

@@ -327,8 +327,11 @@ def check_marts(fetch: Callable[[str], list[dict]]) -> None:
     assert len(shows) == 1
     assert {k: shows[0][k] for k in EXPECTED_SHOW} == EXPECTED_SHOW
 
-    # IPs never leave the raw layer: staging holds only hashes of the canonical forms
-    requests = fetch("select * from staging.stg_access_logs__requests order by _source_line")
+    # IPs never leave the raw layer: staging holds only a salted key of the spelling, the
+    # intermediate layer hashes of the canonical forms
+    staged = fetch("select * from staging.stg_access_logs__requests order by _source_line")
+    assert "ip" not in staged[0]
+    requests = fetch("select * from intermediate.int_requests_enriched order by _source_line")
     assert "ip" not in requests[0]
     assert requests[0]["listener_ip_hash"] == _md5("pytest-salt|2001:db8:0:0")
     assert requests[0]["ip_hash"] == _md5("pytest-salt|2001:db8:0:0:0:0:0:1")

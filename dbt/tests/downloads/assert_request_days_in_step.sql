@@ -5,5 +5,5 @@
 {{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_requests_filtered'}}}) }}
 
 select request_date, raw_rows as raw_requests, built_rows as built_requests
-from ({{ request_days_compared(ref('int_requests_filtered')) }}) as days
+from ({{ request_days_compared(ref('stg_access_logs__request_days'), ref('int_requests_filtered')) }}) as days
 where is_out_of_step

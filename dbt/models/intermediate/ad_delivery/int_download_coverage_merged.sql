@@ -6,7 +6,6 @@
 -- windows that changed, and every window of an episode whose file size changed: it places
 -- suffix ranges), reading only those windows and the requests of their days' time span.
 -- Each run keeps the episode and the file size it used.
--- depends_on: {{ ref('int_downloads_windowed') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -16,8 +15,12 @@
     replace_scope_history='download_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
-{%- set span = scoped_windows_span() if renders_incremental_run() else none %}
+{{ materialize_replace_scope(
+    downloads=ref('int_downloads_windowed'),
+    episodes=ref('int_episodes_sized'),
+) }}
+{%- set span = scoped_windows_span(ref('int_downloads_windowed'))
+    if renders_incremental_run() else none %}
 
 with
 

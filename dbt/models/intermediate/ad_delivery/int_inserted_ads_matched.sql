@@ -4,8 +4,7 @@
 -- (changed raw rows, deliveries whose URL now matches an episode; every day when the salt
 -- changed). Matching is local to one delivery, so a day rebuilt alone is what a full build
 -- gives.
--- depends_on: {{ ref('stg_ad_delivery__delivery_days') }}
-{%- set fingerprint = ip_lookup_fingerprint(with_country=false) %}
+{%- set fingerprint = ip_lookup_fingerprint() %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -13,13 +12,16 @@
     unique_key='delivered_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    delivery_days=ref('stg_ad_delivery__delivery_days'),
+    episode_urls=ref('int_episode_urls_ranked'),
+) }}
 
 with
 
 inserted_ads as (
 
-    select * from {{ ref('stg_ad_delivery__inserted_ads') }}
+    select * from {{ ref('int_inserted_ads_enriched') }}
     {%- if is_incremental() %}
     where {{ scope_days_filter('delivered_date', 'delivered_date', 'delivered_at') }}
     {%- endif %}

@@ -11,7 +11,7 @@
     unique_key='impression_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(impressions=ref('fct_ad_impressions')) }}
 
 with
 

@@ -10,7 +10,7 @@ orders as (
 
 campaigns as (
 
-    select * from {{ ref('dim_campaigns') }}
+    select * from {{ ref('int_campaigns_validated') }}
 
 ),
 

@@ -32,19 +32,19 @@ visits as (
 
 campaigns as (
 
-    select * from {{ ref('dim_campaigns') }}
+    select * from {{ ref('int_campaigns_validated') }}
 
 ),
 
 line_items as (
 
-    select * from {{ ref('dim_line_items') }}
+    select * from {{ ref('int_line_items_validated') }}
 
 ),
 
 shows as (
 
-    select * from {{ ref('dim_shows') }}
+    select * from {{ ref('int_shows_enriched') }}
 
 ),
 

@@ -11,7 +11,7 @@ visits as (
 
 campaigns as (
 
-    select * from {{ ref('dim_campaigns') }}
+    select * from {{ ref('int_campaigns_validated') }}
 
 ),
 

@@ -12,7 +12,10 @@
     unique_key=['listener_key', 'episode_id'],
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    requests=ref('int_requests_filtered'),
+    episodes=ref('int_episodes_sized'),
+) }}
 {%- set window_type = download_window_type() %}
 {%- set first_day = replace_from_first_day() %}
 with {% if window_type == 'first_touch' %}recursive{% endif %}

@@ -5,7 +5,6 @@
 -- the counting settings changed). Every rule is local to one day, so a day rebuilt alone
 -- is exactly what a full build gives. The days are computed once, when the model renders,
 -- into its scope table: the select filters on them as literals, the delete reads the table.
--- depends_on: {{ ref('stg_access_logs__request_days') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -13,13 +12,16 @@
     unique_key='request_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    request_days=ref('stg_access_logs__request_days'),
+    episode_urls=ref('int_episode_urls_ranked'),
+) }}
 
 with
 
 requests as (
 
-    select * from {{ ref('stg_access_logs__requests') }}
+    select * from {{ ref('int_requests_enriched') }}
     {%- if is_incremental() %}
     where {{ scope_days_filter('request_date', 'request_date', 'requested_at') }}
     {%- else %}

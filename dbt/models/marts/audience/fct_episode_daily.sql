@@ -2,7 +2,6 @@
 -- listeners (distinct listener keys with a counted download that day).
 -- Incremental by download day: a run rebuilds the days download_days_to_rebuild() names
 -- (days whose counted windows changed; the days of an episode whose release date changed).
--- depends_on: {{ ref('int_downloads_windowed') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -10,7 +9,10 @@
     unique_key='download_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    downloads=ref('int_downloads_windowed'),
+    episodes=ref('dim_episodes'),
+) }}
 
 with
 

@@ -4,8 +4,7 @@
 -- across apps, but not across days).
 -- Incremental by download day, as fct_episode_daily (every day when the OPAWG lists that
 -- classify the user agents changed: _inputs_fingerprint is their version).
--- depends_on: {{ ref('int_downloads_windowed') }}
-{%- set fingerprint = user_agent_lists_version() %}
+{%- set fingerprint = user_agent_lists_version(ref('stg_opawg__patterns')) %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -13,7 +12,10 @@
     unique_key='download_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    downloads=ref('int_downloads_windowed'),
+    patterns=ref('stg_opawg__patterns'),
+) }}
 
 with
 

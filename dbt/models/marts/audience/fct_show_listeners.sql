@@ -2,14 +2,13 @@
 -- listeners (distinct listener keys with a counted download in the period) and growth
 -- against the previous period of the same grain, null unless both periods are complete
 -- (is_complete: every day of the period lies in the access logs' coverage; see
--- macros/period_coverage.sql).
+-- macros/audience/period_coverage.sql).
 -- Incremental by period: a run rebuilds the periods listener_periods_to_rebuild() names
 -- (those whose episode-days changed or whose completeness changed, and the period after
 -- each), each grain reading only
 -- the downloads from its own earliest period to rebuild on. A rebuilt period's growth
 -- compares with the previous period as rebuilt too, or as built when it is not rebuilt
 -- (then it did not change).
--- depends_on: {{ ref('fct_episode_daily') }}
 {%- set periods = ['week', 'month'] %}
 {{ config(
     materialized='incremental',
@@ -18,7 +17,10 @@
     unique_key=['period_grain', 'period_start_date'],
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
+{{ materialize_replace_scope(
+    episode_daily=ref('fct_episode_daily'),
+    reconciliation=ref('fct_download_reconciliation_daily'),
+) }}
 {#- in an incremental run, each grain's earliest period to rebuild (none: no period) -#}
 {%- set first_days = {} %}
 {%- if renders_incremental_run() %}

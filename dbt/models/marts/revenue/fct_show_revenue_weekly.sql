@@ -10,7 +10,7 @@
 -- show: see fct_campaign_roi); subscription_revenue: each active subscription's monthly
 -- price x 12 / 365 per day active in the week; partner_payouts: payouts paid that week.
 -- is_complete: every day of the week lies in the access logs' coverage (see
--- macros/period_coverage.sql); a week the logs reach in part has part of its downloads.
+-- macros/audience/period_coverage.sql); a week the logs reach in part has part of its downloads.
 with
 
 downloads as (

@@ -13,8 +13,7 @@
 -- grain: ad_impression_id (download x ad). The listener's key, country and app are the
 -- download's: join fct_downloads on download_id (kept out here: at 100M requests every
 -- carried column costs gigabytes in the joins).
--- depends_on: {{ ref('int_downloads_windowed') }}
-{%- set fingerprint = impressions_fingerprint() %}
+{%- set fingerprint = impressions_fingerprint(ref('dim_line_items'), ref('stg_ad_delivery__baked_in_ads')) %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -23,8 +22,15 @@
     replace_days_column='impression_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope() }}
-{%- set span = scoped_windows_span('impression_date') if renders_incremental_run() else none %}
+{{ materialize_replace_scope(
+    downloads=ref('int_downloads_windowed'),
+    coverage=ref('int_download_coverage_merged'),
+    deliveries=ref('int_inserted_ads_matched'),
+    line_items=ref('dim_line_items'),
+    baked_in_ads=ref('stg_ad_delivery__baked_in_ads'),
+) }}
+{%- set span = scoped_windows_span(ref('int_downloads_windowed'), 'impression_date')
+    if renders_incremental_run() else none %}
 {#- the download's columns every impression carries, from either kind of ad -#}
 {%- set download_columns = ['tenant_id', 'show_id', 'episode_id', 'listener_ip_hash',
                             'download_date'] %}

@@ -5,7 +5,7 @@
 --   cpm  - delivered impressions x rate / 1000, billed up to the booked impressions;
 --   flat - the line item's fee spread evenly over the flight days;
 --   cpa  - per conversion, not per impression: see fct_campaign_roi (null here).
--- is_complete: the day lies in the access logs' coverage (macros/period_coverage.sql); a
+-- is_complete: the day lies in the access logs' coverage (macros/audience/period_coverage.sql); a
 -- flight day the data does not reach yet shows no delivery because none is known yet.
 with
 

@@ -10,6 +10,8 @@
 --     95% interval from Poisson counts (variance exposed orders + (exposed days /
 --     unexposed days)^2 x unexposed orders, at least 1);
 --   lift = exposed rate / baseline rate - 1, 95% interval on the log rate ratio.
+-- The two sides are counted in int_exposed_outcomes_counted and int_control_outcomes_counted;
+-- this model joins them and estimates.
 with
 
 campaigns as (
@@ -18,195 +20,15 @@ campaigns as (
 
 ),
 
-exposures as (
-
-    select * from {{ ref('int_exposures_rolled_up_to_households') }}
-
-),
-
-downloads as (
-
-    select * from {{ ref('fct_downloads') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('int_orders_matched') }}
-
-),
-
-horizon as (
-
-    select max(ordered_at) as data_until from orders
-
-),
-
-exposed as (
-
-    select
-        campaign_id,
-        household_ip_hash,
-        first_delivered_at as first_exposed_at,
-        last_delivered_at as last_exposed_at
-    from exposures
-
-),
-
-exposed_periods as (
-
-    select
-        exposed.campaign_id,
-        exposed.household_ip_hash,
-        campaigns.sponsor_id,
-        exposed.first_exposed_at,
-        least(
-            {{ dbt.dateadd('day', 'campaigns.attribution_window_days', 'exposed.last_exposed_at') }},
-            horizon.data_until
-        ) as observed_until
-    from exposed
-    inner join campaigns
-        on exposed.campaign_id = campaigns.campaign_id
-    cross join horizon
-
-),
-
-exposed_orders as (
-
-    select
-        exposed_periods.campaign_id,
-        exposed_periods.household_ip_hash,
-        greatest(cast({{ dbt.datediff('exposed_periods.first_exposed_at',
-                                      'exposed_periods.observed_until', 'second') }}
-                      as {{ type_double() }}), 0) / 86400 as observed_days,
-        count(orders.order_id) as orders
-    from exposed_periods
-    left join orders
-        on exposed_periods.household_ip_hash = orders.household_ip_hash
-        and exposed_periods.sponsor_id = orders.sponsor_id
-        and orders.ordered_at >= exposed_periods.first_exposed_at
-        and orders.ordered_at <= exposed_periods.observed_until
-    group by 1, 2, 3
-
-),
-
 exposed_outcomes as (
 
-    select
-        campaign_id,
-        count(*) as exposed_households,
-        sum(observed_days) as exposed_household_days,
-        sum(orders) as exposed_conversions
-    from exposed_orders
-    group by campaign_id
+    select * from {{ ref('int_exposed_outcomes_counted') }}
 
 ),
 
--- households exposed to any campaign of a sponsor are no controls for its campaigns
-sponsor_exposed as (
+control_outcomes as (
 
-    select distinct campaigns.sponsor_id, exposed.household_ip_hash
-    from exposed
-    inner join campaigns
-        on exposed.campaign_id = campaigns.campaign_id
-
-),
-
-flight_periods as (
-
-    select
-        campaigns.campaign_id,
-        campaigns.tenant_id,
-        campaigns.sponsor_id,
-        cast(campaigns.start_date as {{ dbt.type_timestamp() }}) as observed_from,
-        least(
-            {{ dbt.dateadd('day', 'campaigns.attribution_window_days + 1',
-                           'cast(campaigns.end_date as ' ~ dbt.type_timestamp() ~ ')') }},
-            horizon.data_until
-        ) as observed_until,
-        campaigns.start_date,
-        campaigns.end_date
-    from campaigns
-    cross join horizon
-
-),
-
-tenant_listeners as (
-
-    select distinct tenant_id, listener_ip_hash as household_ip_hash
-    from downloads
-
-),
-
-sponsor_tenants as (
-
-    select distinct tenant_id, sponsor_id from campaigns
-
-),
-
-tenant_audiences as (
-
-    select tenant_id, count(*) as listeners
-    from tenant_listeners
-    group by tenant_id
-
-),
-
--- the tenant's listeners a sponsor exposed: no controls for its campaigns there. Counted
--- per tenant x sponsor, never per campaign x listener (the unexposed are the rest)
-exposed_listeners as (
-
-    select
-        sponsor_tenants.tenant_id,
-        sponsor_tenants.sponsor_id,
-        count(*) as listeners
-    from sponsor_tenants
-    inner join sponsor_exposed
-        on sponsor_tenants.sponsor_id = sponsor_exposed.sponsor_id
-    inner join tenant_listeners
-        on sponsor_tenants.tenant_id = tenant_listeners.tenant_id
-        and sponsor_exposed.household_ip_hash = tenant_listeners.household_ip_hash
-    group by sponsor_tenants.tenant_id, sponsor_tenants.sponsor_id
-
-),
-
--- orders from the sponsor over the flight period by the tenant's unexposed listeners
-unexposed_orders as (
-
-    select
-        flight_periods.campaign_id,
-        count(*) as orders
-    from flight_periods
-    inner join orders
-        on flight_periods.sponsor_id = orders.sponsor_id
-        and orders.ordered_at >= flight_periods.observed_from
-        and orders.ordered_at <= flight_periods.observed_until
-    inner join tenant_listeners
-        on flight_periods.tenant_id = tenant_listeners.tenant_id
-        and orders.household_ip_hash = tenant_listeners.household_ip_hash
-    left join sponsor_exposed
-        on flight_periods.sponsor_id = sponsor_exposed.sponsor_id
-        and orders.household_ip_hash = sponsor_exposed.household_ip_hash
-    where sponsor_exposed.household_ip_hash is null
-    group by flight_periods.campaign_id
-
-),
-
-unexposed_outcomes as (
-
-    select
-        flight_periods.campaign_id,
-        tenant_audiences.listeners - coalesce(exposed_listeners.listeners, 0)
-            as unexposed_households,
-        coalesce(unexposed_orders.orders, 0) as unexposed_conversions
-    from flight_periods
-    inner join tenant_audiences
-        on flight_periods.tenant_id = tenant_audiences.tenant_id
-    left join exposed_listeners
-        on flight_periods.tenant_id = exposed_listeners.tenant_id
-        and flight_periods.sponsor_id = exposed_listeners.sponsor_id
-    left join unexposed_orders
-        on flight_periods.campaign_id = unexposed_orders.campaign_id
+    select * from {{ ref('int_control_outcomes_counted') }}
 
 ),
 
@@ -219,19 +41,14 @@ joined as (
         coalesce(exposed_outcomes.exposed_households, 0) as exposed_households,
         coalesce(exposed_outcomes.exposed_household_days, 0) as exposed_household_days,
         coalesce(exposed_outcomes.exposed_conversions, 0) as exposed_conversions,
-        coalesce(unexposed_outcomes.unexposed_households, 0) as unexposed_households,
-        coalesce(unexposed_outcomes.unexposed_households, 0) * greatest(cast(
-            {{ dbt.datediff('flight_periods.observed_from', 'flight_periods.observed_until',
-                            'second') }} as {{ type_double() }}), 0) / 86400
-            as unexposed_household_days,
-        coalesce(unexposed_outcomes.unexposed_conversions, 0) as unexposed_conversions
+        control_outcomes.unexposed_households,
+        control_outcomes.unexposed_household_days,
+        control_outcomes.unexposed_conversions
     from campaigns
-    inner join flight_periods
-        on campaigns.campaign_id = flight_periods.campaign_id
+    inner join control_outcomes
+        on campaigns.campaign_id = control_outcomes.campaign_id
     left join exposed_outcomes
         on campaigns.campaign_id = exposed_outcomes.campaign_id
-    left join unexposed_outcomes
-        on campaigns.campaign_id = unexposed_outcomes.campaign_id
 
 ),
 

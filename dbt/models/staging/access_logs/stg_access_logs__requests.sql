@@ -1,27 +1,11 @@
+-- One row per logged request, renamed and cast. The IP appears only as ip_key, the salted
+-- hash of its spelling (trimmed, lower case): int_requests_enriched finds its hashes and
+-- country by it in int_ips_located, and normalises the URL.
 with
 
--- not materialized: read twice below; inlined, a filter on request_date (the incremental
--- models read a few days) reaches the scan of the requests themselves
-source as not materialized (
+source as (
 
     select * from {{ source('access_logs', 'access_logs') }}
-
-),
-
--- the salted hashes and country of every IP spelling, kept per load (the costly IP work)
-ips as (
-
-    select * from {{ ref('stg_access_logs__ips') }}
-
-),
-
--- URL normalisation, once per distinct URL (a few thousand; one cheap scan of the column)
-urls as (
-
-    select
-        url,
-        {{ normalize_media_url('url') }} as url_normalized
-    from (select distinct url from source) as distinct_urls
 
 ),
 
@@ -31,15 +15,12 @@ renamed as (
 
         ----------  ids
         {{ surrogate_key(['_source_file', '_source_line']) }} as request_id,
-        ips.ip_hash,
-        ips.listener_ip_hash,
+        {{ hash_ip('lower(trim(ip))') }} as ip_key,
 
         ---------- strings
-        ips.country_code,
         user_agent,
         upper(trim(method)) as http_method,
-        source.url,
-        urls.url_normalized,
+        url,
         "range" as range_header,
         referer,
 
@@ -54,13 +35,9 @@ renamed as (
         ---------- lineage
         _source_file,
         _source_line,
-        source._loaded_at
+        _loaded_at
 
     from source
-    left join ips
-        on {{ hash_ip('lower(trim(source.ip))') }} = ips.ip_key
-    left join urls
-        on source.url = urls.url
 
 )
 

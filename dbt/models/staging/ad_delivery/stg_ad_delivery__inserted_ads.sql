@@ -1,27 +1,11 @@
+-- One row per dynamically inserted ad of the ad-delivery logs, renamed and cast. The IP
+-- appears only as ip_key, the salted hash of its spelling (trimmed, lower case):
+-- int_inserted_ads_enriched finds its hashes by it in stg_ad_delivery__ips.
 with
 
--- not materialized: read twice below; inlined, a filter on delivered_date (the incremental
--- matching reads a few days) reaches the scan of the deliveries themselves
-source as not materialized (
+source as (
 
     select * from {{ source('ad_delivery', 'ad_deliveries') }}
-
-),
-
--- the salted hashes of every IP spelling, kept per load (the costly IP work)
-ips as (
-
-    select * from {{ ref('stg_ad_delivery__ips') }}
-
-),
-
--- URL normalisation once per distinct URL (one per episode)
-urls as (
-
-    select
-        url,
-        {{ normalize_media_url('url') }} as url_normalized
-    from (select distinct url from source) as distinct_urls
 
 ),
 
@@ -34,13 +18,11 @@ renamed as (
         campaign_id,
         line_item_id,
         creative_id,
-        ips.ip_hash,
-        ips.listener_ip_hash,
+        {{ hash_ip('lower(trim(ip))') }} as ip_key,
 
         ---------- strings
         user_agent,
-        source.url,
-        urls.url_normalized,
+        url,
         lower(trim("position")) as ad_position,
 
         ---------- numerics
@@ -54,13 +36,9 @@ renamed as (
         ---------- lineage
         _source_file,
         _source_line,
-        source._loaded_at
+        _loaded_at
 
     from source
-    left join ips
-        on {{ hash_ip('lower(trim(source.ip))') }} = ips.ip_key
-    left join urls
-        on source.url = urls.url
 
 )
 

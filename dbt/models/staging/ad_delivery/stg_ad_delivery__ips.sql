@@ -1,16 +1,16 @@
 -- One row per distinct IP spelling of the ad-delivery logs (trimmed, lower case): its salted
--- hashes, as stg_access_logs__ips keeps them for the access logs (without the country).
+-- hashes, as int_ips_located keeps them for the access logs (without the country).
 -- Incremental by load time, so a daily run hashes only the new day's addresses, and
--- rebuilt when the salt or the expressions change (macros/incremental_lookups.sql).
+-- rebuilt when the salt or the expressions change (macros/incremental/lookups.sql).
 -- Deliveries find their row by ip_key, the salted hash of the spelling.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='ip_key',
     on_schema_change='fail',
-    pre_hook="{{ reset_stale_lookup(ip_lookup_fingerprint(with_country=false)) }}",
+    pre_hook="{{ reset_stale_lookup(ip_lookup_fingerprint()) }}",
 ) }}
-{%- set fingerprint = ip_lookup_fingerprint(with_country=false) %}
+{%- set fingerprint = ip_lookup_fingerprint() %}
 
 with
 

@@ -1,22 +1,28 @@
 -- One row per distinct IP spelling of the access logs (trimmed, lower case): its salted
 -- hashes and its country. The costly IP work (IPv6 canonical form, /64 prefix, the range key
 -- that finds the country) is done once per address ever seen, not once per request or per
--- run: the table is incremental by load time (macros/incremental_lookups.sql) and rebuilt
+-- run: the table is incremental by load time (macros/incremental/lookups.sql) and rebuilt
 -- when the salt, the IP -> country ranges or these expressions change. The raw IP itself,
--- and its range key, never leave this query: requests find their row by ip_key, the salted
--- hash of the spelling.
+-- and its range key, never leave this query (stg_access_logs__ip_spellings is ephemeral):
+-- requests find their row by ip_key, the salted hash of the spelling.
+{%- set fingerprint = ip_lookup_fingerprint(ref('stg_geo__ip_country_ranges')) %}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='ip_key',
     on_schema_change='fail',
-    pre_hook="{{ reset_stale_lookup(ip_lookup_fingerprint()) }}",
+    pre_hook="{{ reset_stale_lookup(ip_lookup_fingerprint(ref('stg_geo__ip_country_ranges'))) }}",
 ) }}
-{%- set fingerprint = ip_lookup_fingerprint() %}
 
 with
 
-{{ ip_lookup_keyed(source('access_logs', 'access_logs'), fingerprint) }},
+ip_spellings as (
+
+    select * from {{ ref('stg_access_logs__ip_spellings') }}
+
+),
+
+{{ ip_lookup_keyed('ip_spellings', fingerprint) }},
 
 countries as (
 

@@ -86,15 +86,19 @@
 {%- endmacro %}
 
 {#- Called in the model's body: compute the scope into its table (incremental runs only).
+    Its keyword arguments are passed to the scope macro: the relations the scope reads, as
+    the model's own ref()s, so that dbt's lineage shows every input of the scope (a ref
+    inside a macro that runs only at execution is invisible to the manifest).
     With config(replace_scope_history='<date column of the scope>'), the scope's distinct
     days are also appended, stamped with the run, to <model>__scope_history: a model
     downstream finds there the days rebuilt since its own last run, including those whose
     rows were only deleted (no stamped row is left to show them). -#}
 {% macro materialize_replace_scope() -%}
+    {#- kwargs: the scope macro's arguments (the relations it reads) -#}
     {%- if podcast_warehouse.renders_incremental_run() -%}
         {%- set scope_macro = context[config.require('replace_scope')] -%}
         {%- do run_query('drop table if exists ' ~ replace_scope_relation()) -%}
-        {%- do run_query('create table ' ~ replace_scope_relation() ~ ' as\n' ~ scope_macro()) -%}
+        {%- do run_query('create table ' ~ replace_scope_relation() ~ ' as\n' ~ scope_macro(**kwargs)) -%}
         {%- do podcast_warehouse.analyze_now(replace_scope_relation()) -%}
         {%- set history_column = config.get('replace_scope_history') -%}
         {%- if history_column -%}

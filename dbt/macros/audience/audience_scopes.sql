@@ -1,82 +1,14 @@
-{#- What the incremental audience marts rebuild in a run (their replace_scope macros). Each
-    compares itself with its input, so it catches up whatever ran before it: a window type
-    switch, a backfill in passes or a late file. See METHODOLOGY.md, "Incremental
-    processing". -#}
-
-{#- UTC download days whose counted windows changed since this mart's last run: a counted
-    window changed later than the mart (_changed_at: new, or rebuilt differently), or a different number of
-    counted windows than the mart holds (a window gone or no longer counted). Any change to
-    a day's set of counted windows shows one or the other. Every day when the mart is new or
-    `fingerprint` (of another input, e.g. the user-agent classification) differs from the
-    one its rows were built with. `built_downloads`: the mart's counted windows of a day, as
-    an aggregate over its rows. -#}
-{% macro download_days_to_rebuild(fingerprint=none, built_downloads='sum(downloads)') -%}
-    with
-
-    watermark as (
-        select
-            max(_processed_at) as processed_at,
-            {%- if fingerprint %}
-            max(case when _inputs_fingerprint <> '{{ fingerprint }}' then 1 else 0 end)
-            {%- else %}
-            0
-            {%- endif %} as inputs_changed
-        from {{ this }}
-    ),
-
-    counted_days as (
-        select
-            download_date,
-            count(*) as downloads,
-            max(_changed_at) as changed_at
-        from {{ ref('int_downloads_windowed') }}
-        where is_counted
-        group by download_date
-    ),
-
-    built_days as (
-        select download_date, {{ built_downloads }} as downloads
-        from {{ this }}
-        group by download_date
-    )
-
-    select coalesce(counted_days.download_date, built_days.download_date) as download_date
-    from counted_days
-    full outer join built_days
-        on counted_days.download_date = built_days.download_date
-    cross join watermark
-    where watermark.processed_at is null
-        or watermark.inputs_changed = 1
-        or counted_days.download_date is null
-        or built_days.download_date is null
-        or counted_days.downloads <> built_days.downloads
-        or counted_days.changed_at > watermark.processed_at
-{%- endmacro %}
-
-{#- A fingerprint of a small input's rows (`columns` of `relation`, e.g. the user-agent
-    classification or the episodes' release dates): a mart stamps it on its rows and
-    rebuilds every day when it changes. Computed when the model renders. -#}
-{% macro relation_fingerprint(relation, columns) -%}
-    {#- a unit test's inputs are fixtures (CTEs), not relations -#}
-    {%- if not execute or model.resource_type == 'unit_test' -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set rows = run_query("select " ~ columns | join(", ") ~ " from " ~ relation
-                             ~ " order by " ~ columns | join(", ")) -%}
-    {%- set values = [] -%}
-    {%- for row in rows -%}
-        {%- do values.append(row.values() | map('string') | list) -%}
-    {%- endfor -%}
-    {{ return(local_md5(tojson(values))) }}
-{%- endmacro %}
+{#- What the incremental audience marts rebuild in a run (their replace_scope macros).
+    See METHODOLOGY.md, "What a daily run reopens". -#}
 
 {#- The listener periods (period_grain, period_start_date) fct_show_listeners rebuilds:
     periods holding an episode-day of fct_episode_daily stamped after the mart's last run,
     periods whose downloads differ from the mart's (an episode-day gone), periods built
     complete or incomplete that the data's coverage now says otherwise of (a day loaded
     late, or emptied), and the period after each (its growth compares with it). Every
-    period when the mart is new. -#}
-{% macro listener_periods_to_rebuild() -%}
+    period when the mart is new. `episode_daily`: fct_episode_daily; `reconciliation`:
+    fct_download_reconciliation_daily. -#}
+{% macro listener_periods_to_rebuild(episode_daily, reconciliation) -%}
     {#- a mart built before is_complete existed: dbt's on_schema_change check says so -#}
     {%- set has_completeness = 'is_complete' in (adapter.get_columns_in_relation(this)
                                                  | map(attribute='name') | list) %}
@@ -93,7 +25,7 @@
             {{ period_start(period, 'download_date') }} as period_start_date,
             sum(downloads) as downloads,
             max(_processed_at) as processed_at
-        from {{ ref('fct_episode_daily') }}
+        from {{ episode_daily }}
         group by {{ period_start(period, 'download_date') }}
     ),
     {%- endfor %}
@@ -111,7 +43,7 @@
     ),
 
     covered_days as (
-        {{ covered_days(ref('fct_download_reconciliation_daily')) }}
+        {{ covered_days(reconciliation) }}
     ),
 
     complete_periods as (
@@ -157,13 +89,14 @@
 
 {#- The scope of fct_episode_daily: download_days_to_rebuild, and the days of an episode
     whose release date (days_since_release) changed since they were built. A new episode in
-    the feed has no built days: it reopens none (its downloads are on rebuilt days). -#}
-{% macro episode_daily_days_to_rebuild() -%}
-    {{ download_days_to_rebuild() }}
+    the feed has no built days: it reopens none (its downloads are on rebuilt days).
+    `downloads`: int_downloads_windowed; `episodes`: dim_episodes. -#}
+{% macro episode_daily_days_to_rebuild(downloads, episodes) -%}
+    {{ download_days_to_rebuild(downloads) }}
     union
     select built.download_date
     from {{ this }} as built
-    left join {{ ref('dim_episodes') }} as episodes
+    left join {{ episodes }} as episodes
         on built.episode_id = episodes.episode_id
     where {{ days_since_release('episodes.published_date', 'built.download_date') }}
             is distinct from built.days_since_release
@@ -177,14 +110,15 @@
 {#- The scope of fct_episode_daily_segments: download_days_to_rebuild, and every day when the
     OPAWG lists the user agents are classified with changed (a user agent's app, device and
     OS follow from its string and the lists alone; a new user agent only appears in the
-    requests of rebuilt days). -#}
-{% macro episode_segments_days_to_rebuild() -%}
-    {{ download_days_to_rebuild(user_agent_lists_version()) }}
+    requests of rebuilt days). `downloads`: int_downloads_windowed; `patterns`:
+    stg_opawg__patterns. -#}
+{% macro episode_segments_days_to_rebuild(downloads, patterns) -%}
+    {{ download_days_to_rebuild(downloads, user_agent_lists_version(patterns)) }}
 {%- endmacro %}
 
-{#- The version (sha256) of the OPAWG lists loaded, or 'none'. -#}
-{% macro user_agent_lists_version() -%}
-    {%- set patterns = ref('stg_opawg__patterns') -%}  {#- at parse time too: a dependency -#}
+{#- The version (sha256) of the OPAWG lists loaded (`patterns`: stg_opawg__patterns), or
+    'none'. -#}
+{% macro user_agent_lists_version(patterns) -%}
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return('') }}
     {%- endif -%}

@@ -1,127 +1,22 @@
-{#- What the incremental ad-delivery models rebuild in a run (their replace_scope macros).
-    See METHODOLOGY.md, "Incremental processing". -#}
-
-{#- UTC delivery days int_inserted_ads_matched rebuilds: days whose raw deliveries changed
-    (row count or latest load time differ: new, late, replaced or removed files), days
-    with unmatched deliveries whose URL now matches an episode (a feed polled late), and
-    every day when the salt changed (the listener keys). -#}
-{% macro delivery_days_to_rebuild() -%}
-    with
-
-    days as (
-        {{ podcast_warehouse.days_compared(ref('stg_ad_delivery__delivery_days'), this,
-                                           'delivered_date', 'delivery_count') }}
-    ),
-
-    settings as (
-        select count(*) as stale_rows
-        from {{ this }}
-        where _inputs_fingerprint <> '{{ ip_lookup_fingerprint(with_country=false) }}'
-    ),
-
-    rematched_days as (
-        select distinct built.delivered_date
-        from {{ this }} as built
-        inner join {{ ref('int_episode_urls_ranked') }} as episode_urls
-            on built.url_normalized = episode_urls.enclosure_url_normalized
-        where built.episode_id is null
-    )
-
-    select days.delivered_date
-    from days
-    cross join settings
-    where settings.stale_rows > 0 or days.is_out_of_step
-    union
-    select delivered_date from rematched_days
-{%- endmacro %}
-
-{#- Download days int_download_coverage_merged rebuilds: days whose counted windows changed
-    (download_days_to_rebuild), and the days of the built downloads of an episode whose
-    file size (a suffix range's start) is no longer the one they were merged with. An
-    episode seen for the first time has no built downloads: its size, learnt from the
-    requests of rebuilt days, reopens no other day. -#}
-{% macro coverage_days_to_rebuild() -%}
-    {#- a download's runs are numbered from 1: counting first runs counts the downloads
-        without a distinct over every run's id -#}
-    {{ download_days_to_rebuild(built_downloads='sum(case when segment_seq = 1 then 1 else 0 end)') }}
-    union
-    select built.download_date
-    from (
-        select download_date, episode_id, file_size_bytes
-        from {{ this }}
-        group by download_date, episode_id, file_size_bytes
-    ) as built
-    inner join {{ ref('int_episodes_sized') }} as episodes
-        on built.episode_id = episodes.episode_id
-    where built.file_size_bytes is distinct from episodes.file_size_bytes
-{%- endmacro %}
-
-{#- The counted windows int_download_coverage_merged rebuilds (download_window_id, with its
-    download_date), on the days coverage_days_to_rebuild() names, rendered as literals: a
-    counted window changed since the table's last run (_changed_at) or without coverage,
-    a built window no longer counted (only deleted), and every window of an episode whose
-    file size changed. A day's other windows keep their coverage: a late file for a day
-    reopens the windows it changes, not the day's millions of others. -#}
-{% macro coverage_windows_to_rebuild() -%}
-    {%- set days = run_query(coverage_days_to_rebuild()).columns[0].values()
-                   | map('string') | sort | list -%}
-    {%- set since = run_query('select max(_processed_at) from ' ~ this).rows[0][0] -%}
-    with
-
-    resized_episodes as (
-        select distinct built.episode_id
-        from {{ this }} as built
-        inner join {{ ref('int_episodes_sized') }} as episodes
-            on built.episode_id = episodes.episode_id
-        where {{ days_filter(days, 'built.download_date', none) }}
-            and built.file_size_bytes is distinct from episodes.file_size_bytes
-    ),
-
-    counted as (
-        select download_window_id, download_date, episode_id, _changed_at
-        from {{ ref('int_downloads_windowed') }}
-        where is_counted
-            and {{ days_filter(days, 'download_date', 'window_started_at') }}
-    ),
-
-    built as (
-        select download_window_id, download_date
-        from {{ this }}
-        where segment_seq = 1
-            and {{ days_filter(days, 'download_date', none) }}
-    )
-
-    select
-        coalesce(counted.download_window_id, built.download_window_id) as download_window_id,
-        coalesce(counted.download_date, built.download_date) as download_date
-    from counted
-    full outer join built
-        on counted.download_window_id = built.download_window_id
-    left join resized_episodes
-        on counted.episode_id = resized_episodes.episode_id
-    where counted.download_window_id is null
-        or built.download_window_id is null
-        or resized_episodes.episode_id is not null
-        {%- if since is not none %}
-        or counted._changed_at > cast('{{ since }}' as {{ dbt.type_timestamp() }})
-        {%- endif %}
-{%- endmacro %}
+{#- What fct_ad_impressions and int_exposures_aggregated rebuild in a run (their
+    replace_scope macros). See METHODOLOGY.md, "What a daily run reopens". -#}
 
 {#- What every impression of fct_ad_impressions derives from besides downloads, coverage and
-    deliveries: the line items (booking errors keep some out) and the baked-in ads. -#}
-{% macro impressions_fingerprint() -%}
+    deliveries: the line items (`line_items`: dim_line_items; booking errors keep some out)
+    and the baked-in ads (`baked_in_ads`: stg_ad_delivery__baked_in_ads). -#}
+{% macro impressions_fingerprint(line_items, baked_in_ads) -%}
     {{ return(local_md5(
-        relation_fingerprint(ref('dim_line_items'), ['line_item_id', 'campaign_id', 'sponsor_id'])
-        ~ '|' ~ relation_version(ref('stg_ad_delivery__baked_in_ads')))) }}
+        relation_fingerprint(line_items, ['line_item_id', 'campaign_id', 'sponsor_id'])
+        ~ '|' ~ relation_version(baked_in_ads))) }}
 {%- endmacro %}
 
 {#- What fct_ad_impressions (this) holds, read once per run: `since`, its last run as a SQL
     timestamp (none: the mart is new), and `rebuild_all`, whether every day must be rebuilt
-    (the mart is new or impressions_fingerprint() changed). -#}
-{% macro impressions_built() -%}
+    (the mart is new or `fingerprint`, impressions_fingerprint(), changed). -#}
+{% macro impressions_built(fingerprint) -%}
     {%- set row = run_query(
         "select max(_processed_at), max(case when _inputs_fingerprint <> '"
-        ~ impressions_fingerprint() ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
+        ~ fingerprint ~ "' then 1 else 0 end) from " ~ this).rows[0] -%}
     {{ return({
         'since': "cast('" ~ row[0] ~ "' as " ~ dbt.type_timestamp() ~ ")"
                  if row[0] is not none else none,
@@ -137,16 +32,17 @@
     - days of counted windows a delivery rebuilt since then, or a delivery day gone, can fall
       in (by the window type's rule, delivery_window_end: a first-touch window reaches the
       day after its start at most);
-    - every day when `built.rebuild_all`. -#}
-{% macro impression_days_to_rebuild(built, delivery_days) -%}
+    - every day when `built.rebuild_all`.
+    `downloads`: int_downloads_windowed; `coverage`: int_download_coverage_merged. -#}
+{% macro impression_days_to_rebuild(built, delivery_days, downloads, coverage) -%}
     {%- set coverage_history = podcast_warehouse.days_rebuilt_since(
-        ref('int_download_coverage_merged'), 'download_date', built.since)
+        coverage, 'download_date', built.since)
         if built.since else none -%}
     with
 
     coverage_days as (
         select download_date, max(_processed_at) as processed_at
-        from {{ ref('int_download_coverage_merged') }}
+        from {{ coverage }}
         group by download_date
     ),
 
@@ -161,7 +57,7 @@
 
     delivery_reached_days as (
         select distinct downloads.download_date
-        from {{ ref('int_downloads_windowed') }} as downloads
+        from {{ downloads }} as downloads
         inner join changed_delivery_days
             on changed_delivery_days.delivered_date
                 between cast(downloads.window_started_at as date)
@@ -190,10 +86,11 @@
 {#- Delivery days whose deliveries int_inserted_ads_matched rebuilt after `since` (a SQL
     timestamp; none: no such days), and the delivery days fct_ad_impressions (this) has dynamic
     impressions of that the deliveries no longer have (their files replaced by empty or
-    unreadable ones): no rebuilt delivery row points at those. -#}
-{% macro changed_delivery_days(since) -%}
+    unreadable ones): no rebuilt delivery row points at those. `deliveries`:
+    int_inserted_ads_matched. -#}
+{% macro changed_delivery_days(since, deliveries) -%}
     select delivered_date
-    from {{ ref('int_inserted_ads_matched') }}
+    from {{ deliveries }}
     where {{ '_processed_at > ' ~ since if since else 'false' }}
     union
     select delivered_date
@@ -203,7 +100,7 @@
         where ad_type = 'dynamic'
         except
         select delivered_date
-        from {{ ref('int_inserted_ads_matched') }}
+        from {{ deliveries }}
     ) as gone_delivery_days
 {%- endmacro %}
 
@@ -216,19 +113,20 @@
     mart's last run, those a delivery of a changed delivery day falls in (by the window
     type's rule), and built windows with no coverage any more (only deleted) or with an
     inserted ad of a changed delivery day. A late file for a day reopens the windows it can
-    reach, not the day's millions of others. -#}
-{% macro impression_windows_to_rebuild() -%}
-    {%- set built = impressions_built() -%}
+    reach, not the day's millions of others. The relations: `downloads`
+    int_downloads_windowed, `coverage` int_download_coverage_merged, `deliveries`
+    int_inserted_ads_matched, and impressions_fingerprint()'s `line_items` and `baked_in_ads`. -#}
+{% macro impression_windows_to_rebuild(downloads, coverage, deliveries, line_items, baked_in_ads) -%}
+    {%- set built = impressions_built(impressions_fingerprint(line_items, baked_in_ads)) -%}
     {#- read once: they decide the days to rebuild, which of them are whole, and the
         windows their deliveries fall in -#}
-    {%- set delivery_days = run_query(changed_delivery_days(built.since)).columns[0].values()
+    {%- set delivery_days = run_query(changed_delivery_days(built.since, deliveries)).columns[0].values()
                             | map('string') | sort | list -%}
-    {%- set days = run_query(impression_days_to_rebuild(built, delivery_days)).columns[0].values()
+    {%- set days = run_query(impression_days_to_rebuild(built, delivery_days, downloads, coverage)).columns[0].values()
                    | map('string') | sort | list -%}
     {%- set whole_days = days if built.rebuild_all
                          else days | select('in', delivery_days) | list -%}
     {%- set partial_days = days | reject('in', whole_days) | list -%}
-    {%- set coverage = ref('int_download_coverage_merged') -%}
     with
 
     whole_days as (
@@ -240,7 +138,7 @@
     counted as (
         select download_window_id, download_date, listener_key, episode_id,
             window_started_at, last_request_at
-        from {{ ref('int_downloads_windowed') }}
+        from {{ downloads }}
         where is_counted
             and {{ days_filter(partial_days, 'download_date', 'window_started_at') }}
     ),
@@ -266,7 +164,7 @@
 
     delivered_windows as (
         select distinct counted.download_window_id, counted.download_date
-        from {{ ref('int_inserted_ads_matched') }} as deliveries
+        from {{ deliveries }} as deliveries
         inner join counted
             on deliveries.listener_key = counted.listener_key
             and deliveries.episode_id = counted.episode_id
@@ -338,35 +236,16 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The download days of this run's scope (the scope table's `scope_column`) and the time
-    span [first request, last request] of their counted windows, as literals a scan can skip
-    row groups with; none when there are no such windows. -#}
-{% macro scoped_windows_span(scope_column='download_date') -%}
-    {%- set days = podcast_warehouse.scope_days(scope_column) -%}
-    {%- if days | length == 0 -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set row = run_query(
-        "select min(window_started_at), max(last_request_at) from "
-        ~ ref('int_downloads_windowed') ~ " where is_counted and "
-        ~ podcast_warehouse.days_filter(days, 'download_date', 'window_started_at')).rows[0] -%}
-    {%- if row[0] is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return({'days': days,
-               'first': "cast('" ~ row[0] ~ "' as " ~ dbt.type_timestamp() ~ ")",
-               'last': "cast('" ~ row[1] ~ "' as " ~ dbt.type_timestamp() ~ ")"}) }}
-{%- endmacro %}
-
 {#- Impression days int_exposures_aggregated rebuilds: every day of fct_ad_impressions or of
     the summary whose impression count or latest stamp differ (a day the mart rebuilt,
-    added or emptied since the summary's run). Two columns of the mart are scanned. -#}
-{% macro exposure_days_to_rebuild() -%}
+    added or emptied since the summary's run). Two columns of the mart are scanned.
+    `impressions`: fct_ad_impressions. -#}
+{% macro exposure_days_to_rebuild(impressions) -%}
     with
 
     impression_days as (
         select impression_date, count(*) as impressions, max(_processed_at) as processed_at
-        from {{ ref('fct_ad_impressions') }}
+        from {{ impressions }}
         group by impression_date
     ),
 
