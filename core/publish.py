@@ -45,22 +45,32 @@ RELATIONS_SQL = """
 
 @dataclass(frozen=True)
 class PublishReport:
-    path: Path | None  # None: nothing copied (Postgres)
+    path: Path | None  # None: nothing copied (Postgres, or publishing switched off)
     tables: int
     rows: int
     seconds: float
+    skipped: str = ""  # why nothing was copied
 
     def summary(self) -> str:
         if self.path is None:
-            return "Postgres: readers query the warehouse itself (no copy needed)"
+            return self.skipped
         return f"{self.tables} tables, {self.rows:,} rows -> {self.path}"
+
+
+ON_POSTGRES = PublishReport(None, 0, 0, 0.0,
+                            "Postgres: readers query the warehouse itself (no copy needed)")
+SWITCHED_OFF = PublishReport(None, 0, 0, 0.0,
+                             "publishing is off (PODWH_PUBLISHED_PATH=off): readers would block "
+                             "the next run while they hold the warehouse file open")
 
 
 def publish(wh: Warehouse, target: Path | None) -> PublishReport:
     """Copy the published schemas of a DuckDB warehouse to `target`, swapped in atomically.
     Does nothing on Postgres or when `target` is None (publishing switched off)."""
-    if not isinstance(wh, DuckDBWarehouse) or target is None:
-        return PublishReport(None, 0, 0, 0.0)
+    if not isinstance(wh, DuckDBWarehouse):
+        return ON_POSTGRES
+    if target is None:
+        return SWITCHED_OFF
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -101,7 +101,10 @@ def test_publish_does_nothing_when_switched_off(tmp_path: Path) -> None:
     _warehouse(db, episodes=1)
     wh = DuckDBWarehouse(db)
     try:
-        assert publish(wh, None).path is None
+        report = publish(wh, None)
+        assert report.path is None
+        # the summary says publishing is off, not that this is Postgres
+        assert "off" in report.summary() and "Postgres" not in report.summary()
     finally:
         wh.close()
 
