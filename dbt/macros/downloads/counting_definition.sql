@@ -5,7 +5,7 @@
     writes, for each of these models the invocation built successfully, the values it was
     built with into <intermediate>.counting_definition (model, name, value as JSON). The
     pipeline reads that record before it runs dbt: when the values it is about to pass
-    differ, it recounts the warehouse from scratch in passes (dagster_project/backfill.py),
+    differ, it recounts the warehouse from scratch in passes (core/backfill.py),
     and says so. Run by hand with other vars, the models themselves rebuild what a changed
     value affects (counting_settings_hash, the window_type column): never a mix. -#}
 {% macro counting_definition() -%}
