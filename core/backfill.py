@@ -28,12 +28,13 @@ from core.warehouse import Warehouse
 
 # The models a pass builds, with everything they read: the counting and the ad delivery
 # (incremental by day too; at 100M requests one query over every day spills tens of GB).
-PASS_SELECTION = "+int_downloads_windowed +fct_ad_impressions"
+PASS_SELECTION = "+int_downloads_windowed +int_ad_impressions_delivered"
 # After each pass, the tests of the incremental models it built: they check the rows the
 # latest run wrote (config where: latest_run), so each pass's rows are tested once, by their
 # own pass. Cautious selection leaves out tests that also read models the passes don't build.
 PASS_TESTS = ["test", "--select", "int_requests_filtered int_downloads_windowed "
-              "int_inserted_ads_matched int_download_coverage_merged fct_ad_impressions",
+              "int_inserted_ads_matched int_download_coverage_merged "
+              "int_ad_impressions_delivered",
               "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
 
 # The filtered requests: the model whose request days tell which days are counted.

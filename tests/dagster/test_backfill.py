@@ -49,11 +49,11 @@ def test_pass_args_bound_the_request_days() -> None:
     args, tests = pass_args(D[0], D[2], {"download_window_type": "calendar"})
     assert args[:2] == ["run", "--select"]
     # the counting and the ad delivery that reads it, upstream models included
-    assert set(args[2].split()) == {"+int_downloads_windowed", "+fct_ad_impressions"}
+    assert set(args[2].split()) == {"+int_downloads_windowed", "+int_ad_impressions_delivered"}
     assert tests[:2] == ["test", "--select"]
     assert set(tests[2].split()) == {
         "int_requests_filtered", "int_downloads_windowed", "int_inserted_ads_matched",
-        "int_download_coverage_merged", "fct_ad_impressions"}
+        "int_download_coverage_merged", "int_ad_impressions_delivered"}
     # the run's options reach both commands, with the pass's bounds
     for command in (args, tests):
         assert json.loads(command[command.index("--vars") + 1]) == {

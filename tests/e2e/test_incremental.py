@@ -128,7 +128,7 @@ STAMPS_OF_DAY = """
 """
 REBUILT_BY_WINDOW = [
     ("intermediate.int_download_coverage_merged", "download_window_id", "download_date"),
-    ("marts.fct_ad_impressions", "download_id", "impression_date"),
+    ("intermediate.int_ad_impressions_delivered", "download_id", "impression_date"),
 ]
 
 
@@ -148,14 +148,15 @@ def _check_coverage_by_window(settings: Settings, day: str) -> None:
 
 def _check_impression_days_rebuilt_whole(settings: Settings, new_days: list[str],
                                          late_day: str, partial_day: str) -> None:
-    """fct_ad_impressions' last run named whole (a null download_id: read and replaced by
+    """int_ad_impressions_delivered's last run named whole (a null download_id: read and replaced by
     date) the new delivery days and the late file's day (its deliveries were there before,
     but every counted window is new: more than half of them), and the day before the late
     file window by window."""
     wh = open_warehouse(settings)
     try:
         rows = wh.fetchall("select cast(impression_date as varchar), download_id is null, "
-                           "count(*) from marts.fct_ad_impressions__scope group by 1, 2")
+                           "count(*) from intermediate.int_ad_impressions_delivered__scope "
+                           "group by 1, 2")
     finally:
         wh.close()
     scope = {(day, whole): n for day, whole, n in rows}

@@ -32,7 +32,7 @@
     (exclusive) end of the span [window_started_at, end) a delivery of the window lies in,
     by the window type's own rule: its UTC day (calendar), 24 h from its first request
     (first_touch), 24 h from its last request (last_touch). `window` names a relation of
-    int_downloads_windowed. fct_ad_impressions joins by it and its incremental scope
+    int_downloads_windowed. int_ad_impressions_delivered joins by it and its incremental scope
     finds the windows a changed delivery day reaches by it. -#}
 {% macro delivery_window_end(window) -%}
     {%- set window_type = download_window_type() -%}

@@ -1,8 +1,8 @@
-{#- What fct_ad_impressions and int_exposures_aggregated rebuild in a run (their
+{#- What int_ad_impressions_delivered and int_exposures_aggregated rebuild in a run (their
     replace_scope macros). See METHODOLOGY.md, "What a daily run reopens". -#}
 
-{#- What every impression of fct_ad_impressions derives from besides downloads, coverage and
-    deliveries: the line items (`line_items`: dim_line_items; booking errors keep some out)
+{#- What every impression of int_ad_impressions_delivered derives from besides downloads, coverage and
+    deliveries: the line items (`line_items`: int_line_items_validated; booking errors keep some out)
     and the baked-in ads (`baked_in_ads`: stg_ad_delivery__baked_in_ads). -#}
 {% macro impressions_fingerprint(line_items, baked_in_ads) -%}
     {{ return(local_md5(
@@ -10,7 +10,7 @@
         ~ '|' ~ relation_version(baked_in_ads))) }}
 {%- endmacro %}
 
-{#- What fct_ad_impressions (this) holds, read once per run: `since`, its last run as a SQL
+{#- What int_ad_impressions_delivered (this) holds, read once per run: `since`, its last run as a SQL
     timestamp (none: the mart is new), and `rebuild_all`, whether every day must be rebuilt
     (the mart is new or `fingerprint`, impressions_fingerprint(), changed). -#}
 {% macro impressions_built(fingerprint) -%}
@@ -24,7 +24,7 @@
     }) }}
 {%- endmacro %}
 
-{#- Download days fct_ad_impressions rebuilds (impression_date is the download's day), given
+{#- Download days int_ad_impressions_delivered rebuilds (impression_date is the download's day), given
     impressions_built() and the changed delivery days (changed_delivery_days(), ISO dates):
     - days whose coverage runs were rebuilt since the mart's last run (stamped rows, and
       the coverage's scope history: windows only deleted), and built days that no longer
@@ -84,7 +84,7 @@
 {%- endmacro %}
 
 {#- Delivery days whose deliveries int_inserted_ads_matched rebuilt after `since` (a SQL
-    timestamp; none: no such days), and the delivery days fct_ad_impressions (this) has dynamic
+    timestamp; none: no such days), and the delivery days int_ad_impressions_delivered (this) has dynamic
     impressions of that the deliveries no longer have (their files replaced by empty or
     unreadable ones): no rebuilt delivery row points at those. `deliveries`:
     int_inserted_ads_matched. -#}
@@ -104,7 +104,7 @@
     ) as gone_delivery_days
 {%- endmacro %}
 
-{#- The counted windows fct_ad_impressions rebuilds (download_id, with its impression_date),
+{#- The counted windows int_ad_impressions_delivered rebuilds (download_id, with its impression_date),
     on the days impression_days_to_rebuild() names. A row with a null download_id stands for
     its whole day (see replace_scope's replace_days_column): every day when
     impressions_built().rebuild_all, the days whose own deliveries changed (a new day), and
@@ -236,10 +236,10 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Impression days int_exposures_aggregated rebuilds: every day of fct_ad_impressions or of
+{#- Impression days int_exposures_aggregated rebuilds: every day of int_ad_impressions_delivered or of
     the summary whose impression count or latest stamp differ (a day the mart rebuilt,
     added or emptied since the summary's run). Two columns of the mart are scanned.
-    `impressions`: fct_ad_impressions. -#}
+    `impressions`: int_ad_impressions_delivered. -#}
 {% macro exposure_days_to_rebuild(impressions) -%}
     with
 

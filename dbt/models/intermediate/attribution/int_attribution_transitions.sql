@@ -38,7 +38,7 @@ exposures as (
 
 impressions as (
 
-    select * from {{ ref('fct_ad_impressions') }}
+    select * from {{ ref('int_ad_impressions_delivered') }}
 
 ),
 

@@ -3,7 +3,7 @@
 -- and when the first and the last were. What the attribution models that only need a
 -- household's exposure to a campaign read instead of every impression.
 -- Incremental by impression day: a run rebuilds the days exposure_days_to_rebuild() names
--- (days fct_ad_impressions rewrote or emptied since).
+-- (days int_ad_impressions_delivered rewrote or emptied since).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
@@ -11,13 +11,13 @@
     unique_key='impression_date',
     on_schema_change='fail',
 ) }}
-{{ materialize_replace_scope(impressions=ref('fct_ad_impressions')) }}
+{{ materialize_replace_scope(impressions=ref('int_ad_impressions_delivered')) }}
 
 with
 
 impressions as (
 
-    select * from {{ ref('fct_ad_impressions') }}
+    select * from {{ ref('int_ad_impressions_delivered') }}
     {%- if is_incremental() %}
     where {{ scope_days_filter('impression_date', 'impression_date', none) }}
     {%- endif %}

@@ -20,7 +20,7 @@ orders as (
 
 impressions as (
 
-    select * from {{ ref('fct_ad_impressions') }}
+    select * from {{ ref('int_ad_impressions_delivered') }}
 
 ),
 
