@@ -48,9 +48,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "layer): no key of its own, and nothing to test a key on",
     ("missing_primary_key_test", "int_requests_enriched"):
         "a view over every request: its key is tested on int_requests_filtered, same grain",
-    ("missing_primary_key_test", "fct_ad_impressions"):
-        "a view of int_ad_impressions_delivered, where the rows are written and their key "
-        "is tested (where: latest_run), so a run tests each new row once",
     ("missing_primary_key_test", "int_inserted_ads_enriched"):
         "a view over every delivery: its key is tested on int_inserted_ads_matched, same grain",
     ("source_fanout", "access_logs.access_logs"):

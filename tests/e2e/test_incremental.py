@@ -291,7 +291,7 @@ LATEST_RUN_TESTS = [
      {24: 0, 0: 1}),
     # an inserted ad delivered twice; a delivery the latest run wrote is checked against
     # every impression of it, whatever their stamps
-    ("assert_ads_delivered_within_downloads", "marts.fct_ad_impressions",
+    ("assert_ads_delivered_within_downloads", "intermediate.int_ad_impressions_delivered",
      "ad_type = 'dynamic'", {24: 1, 0: 1}),
 ]
 # a copy of one of the latest run's rows, stamped by that run or by an earlier one
