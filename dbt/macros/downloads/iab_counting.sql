@@ -64,8 +64,8 @@
 {%- endmacro %}
 
 {#- First byte a request's response covered, or null when its bytes can't be placed; the
-    request covered [start, start + bytes_sent). Shared by download counting and ad delivery
-    (METHODOLOGY.md, section 5). `range_header` is the normalised header (lower case, no
+    request covered [start, start + bytes_sent). int_requests_covered places every candidate
+    request with it, for download counting and ad delivery alike (METHODOLOGY.md, section 5). `range_header` is the normalised header (lower case, no
     spaces, '' when absent), as int_requests_filtered keeps it.
     - 200: 0 (a full response, whatever the Range header asked: a server ignores an invalid
       one, RFC 9110 14.2);

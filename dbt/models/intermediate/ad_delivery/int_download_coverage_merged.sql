@@ -39,18 +39,11 @@ downloads as (
 
 requests as (
 
-    select * from {{ ref('int_requests_filtered') }}
-    where exclusion_reason is null
+    select * from {{ ref('int_requests_covered') }}
     {%- if span %}
-        and requested_at between {{ span.first }} and {{ span.last }}
+    where requested_at between {{ span.first }} and {{ span.last }}
         and request_date between cast({{ span.first }} as date) and cast({{ span.last }} as date)
     {%- endif %}
-
-),
-
-episodes as (
-
-    select * from {{ ref('int_episodes_sized') }}
 
 ),
 
@@ -62,14 +55,12 @@ covered as (
         downloads.download_window_id,
         downloads.download_date,
         downloads.episode_id,
-        episodes.file_size_bytes,
+        requests.file_size_bytes,
         requests.request_id,
-        {{ coverage_start('requests.http_status', 'requests.range_header',
-                          'episodes.file_size_bytes') }} as coverage_start,
+        requests.coverage_start,
+        requests.coverage_end,
         requests.bytes_sent
     from downloads
-    inner join episodes
-        on downloads.episode_id = episodes.episode_id
     inner join requests
         on downloads.listener_key = requests.listener_key
         and downloads.episode_id = requests.episode_id
@@ -84,8 +75,7 @@ reached as (
 
     select
         covered.*,
-        coverage_start + bytes_sent as coverage_end,
-        max(coverage_start + bytes_sent) over (
+        max(coverage_end) over (
             partition by download_window_id
             order by coverage_start, bytes_sent, request_id
             rows between unbounded preceding and 1 preceding

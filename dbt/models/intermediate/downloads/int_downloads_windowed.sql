@@ -1,6 +1,7 @@
--- One row per candidate download: the requests of one listener key for one episode that
--- fall in one window (the window type is var download_window_type), with the size of the
--- union of the byte ranges they covered and whether that reaches the episode's threshold.
+-- One row per candidate download: the candidate requests (int_requests_covered) of one
+-- listener key for one episode that fall in one window (the window type is var
+-- download_window_type), with the size of the union of the byte ranges they covered and
+-- whether that reaches the episode's threshold.
 -- Incremental by listener key x episode: a run recomputes the windows of the groups
 -- download_groups_to_rebuild() names from their first window a changed request can reach
 -- (replace_from), reading only the requests from then on.
@@ -23,7 +24,7 @@ with {% if window_type == 'first_touch' %}recursive{% endif %}
 requests as (
 
     select requests.*
-    from {{ ref('int_requests_filtered') }} as requests
+    from {{ ref('int_requests_covered') }} as requests
     {%- if is_incremental() %}
     inner join {{ replace_scope_relation() }} as groups_to_rebuild
         on requests.listener_key = groups_to_rebuild.listener_key
@@ -31,10 +32,9 @@ requests as (
         and (groups_to_rebuild.replace_from is null
              or requests.requested_at >= groups_to_rebuild.replace_from)
     {%- endif %}
-    where requests.exclusion_reason is null
     {%- if first_day %}
-        -- the same bound as a literal, which the scan can use to skip older days
-        and requests.request_date >= cast('{{ first_day }}' as date)
+    -- the same bound as a literal, which the scan can use to skip older days
+    where requests.request_date >= cast('{{ first_day }}' as date)
     {%- endif %}
 
 ),
@@ -45,30 +45,15 @@ episodes as (
 
 ),
 
--- the bytes each request covered: [coverage_start, coverage_end); none (null) when its
--- Range header can't place them (coverage_start)
-covered as (
-
-    select
-        requests.*,
-        {{ coverage_start('requests.http_status', 'requests.range_header',
-                          'episodes.file_size_bytes') }} as coverage_start
-    from requests
-    inner join episodes
-        on requests.episode_id = episodes.episode_id
-
-),
-
 sequenced as (
 
     select
-        covered.*,
-        coverage_start + bytes_sent as coverage_end,
+        requests.*,
         row_number() over (
             partition by listener_key, episode_id
             order by requested_at, request_id
         ) as request_seq
-    from covered
+    from requests
 
 ),
 
