@@ -247,37 +247,16 @@ rebuilt as (
                            'request_count', 'covered_bytes', 'required_bytes',
                            'threshold_rule', 'is_counted'] %}
 
--- _processed_at: the run that rebuilt the window's group (the watermark of the next run);
--- _changed_at: the run that last changed the window itself. A rebuilt group's windows
--- mostly come out as they were: they keep their _changed_at, so the marts downstream
--- rebuild only the days whose windows really changed.
+-- _processed_at: the run that rebuilt the window's group; _changed_at: the run that last
+-- changed the window itself (a rebuilt group's windows mostly come out as they were and
+-- keep theirs, so the marts downstream rebuild only the days whose windows changed)
 final as (
 
-    select
-        rebuilt.*,
-        {{ processed_at() }} as _processed_at,
-        {%- if is_incremental() %}
-        case
-            when built.download_window_id is not null
-                {%- for column in content_columns %}
-                and rebuilt.{{ column }} is not distinct from built.{{ column }}
-                {%- endfor %}
-                then built._changed_at
-            else {{ processed_at() }}
-        end as _changed_at
-        {%- else %}
-        {{ processed_at() }} as _changed_at
-        {%- endif %}
-    from rebuilt
-    {%- if is_incremental() %}
-    left join (
-        select * from {{ this }}
-        {%- if first_day %}
-        where download_date >= cast('{{ first_day }}' as date)
-        {%- endif %}
-    ) as built
-        on rebuilt.download_window_id = built.download_window_id
-    {%- endif %}
+    {{ select_with_change_stamps(
+        'rebuilt', 'download_window_id', content_columns,
+        built_filter=("download_date >= cast('" ~ first_day ~ "' as date)"
+                      if first_day else none)
+    ) }}
 
 )
 
