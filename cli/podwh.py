@@ -149,7 +149,7 @@ def _load(args: argparse.Namespace) -> int:
             print(report.summary())
             for warning in report.warnings:
                 print(f"  warning: {warning}")
-        print(land_feeds(wh, landing).summary())
+        print(land_feeds(wh, landing, allowed_networks=settings.feed_allowed_networks).summary())
         lists = load_lists(wh, settings.opawg_dir)
         print(lists.summary())
         for warning in lists.warnings:

@@ -246,6 +246,9 @@ class Settings:
     # The read-only copy of the marts readers open (DuckDB; core/publish.py): None derives
     # it from the warehouse path, "off" switches publishing off
     published_path_setting: Path | Literal["off"] | None = None
+    # Networks feeds may be fetched from although not public (loopback, private, link-local):
+    # none by default, so a shows registry can't point the poller at the host's own services
+    feed_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def data_dir(self) -> Path:
@@ -295,6 +298,7 @@ class Settings:
                                                  cls.counting_batch_requests, unit="requests"),
             options=ModelOptions.from_env(env),
             published_path_setting=_published(env),
+            feed_allowed_networks=_networks(env, "PODWH_FEED_ALLOWED_NETWORKS"),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -340,6 +344,18 @@ def _published(env: Mapping[str, str]) -> Path | Literal["off"] | None:
     if value.lower() == "off":
         return "off"
     return Path(value).expanduser().resolve() if value else None
+
+
+def _networks(env: Mapping[str, str], name: str
+              ) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in filter(None, (p.strip() for p in env.get(name, "").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(f"{name}: {item!r} is not an IP network (expected e.g. "
+                                "'10.0.0.0/8,192.168.1.5')") from None
+    return tuple(networks)
 
 
 def _hosting(env: Mapping[str, str]) -> HostingSettings:

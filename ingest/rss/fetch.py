@@ -6,8 +6,10 @@
   (every hop 301/308) is reported so the registry can be updated, as Apple does.
 - gzip/deflate bodies are decompressed, whether or not the server said so (some serve a
   pre-compressed file without Content-Encoding); local `.xml.gz` files work the same way.
-- Bodies (compressed or not) are capped at `MAX_FEED_BYTES`: a runaway feed is an error,
-  not an out-of-memory crash.
+- Bodies (compressed or not) are capped at `MAX_FEED_BYTES`, and a fetch at `DEADLINE_S` in
+  all: a runaway or slow-drip feed is an error, not an out-of-memory crash or a hang.
+- Where a feed may be read from is guard.py's call: paths inside the landing directory,
+  http(s) URLs to public addresses (or configured networks).
 - Every failure, network or HTTP, comes back as a `Fetch` with `error` set: never raised.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -22,8 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ingest.rss import guard
+
 USER_AGENT = "podcast-warehouse/0.1 (+https://github.com/; feed poller)"
-TIMEOUT_S = 30
+TIMEOUT_S = 30  # each connect or read
+DEADLINE_S = 120  # the whole fetch, redirects and body included
 MAX_FEED_BYTES = 64 * 1024 * 1024  # the largest real feeds are a few tens of MB
 _CHUNK = 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -31,6 +37,10 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 class FeedTooLarge(Exception):
     """The body (or what it decompresses to) is over the size cap."""
+
+
+class FeedTooSlow(Exception):
+    """The fetch is still running at its deadline."""
 
 
 @dataclass(frozen=True)
@@ -53,31 +63,34 @@ class Fetch:
         return self.error is None and self.body is not None and 200 <= (self.status or 0) < 300
 
 
-def resolve(feed_url: str, landing_dir: Path) -> str | Path:
-    """An http(s) URL stays as is; a path is resolved against the landing directory."""
-    if feed_url.lower().startswith(("http://", "https://")):
-        return feed_url
-    path = Path(feed_url.removeprefix("file://")).expanduser()
-    return path if path.is_absolute() else landing_dir / path
+def is_web_url(feed_url: str) -> bool:
+    return feed_url.lower().startswith(guard.WEB_SCHEMES)
 
 
 def fetch(feed_url: str, landing_dir: Path, etag: str | None = None,
-          last_modified: str | None = None, max_bytes: int = MAX_FEED_BYTES) -> Fetch:
-    target = resolve(feed_url, landing_dir)
-    if isinstance(target, Path):
-        return _read_local(feed_url, target, max_bytes)
-    return _get(target, etag, last_modified, max_bytes)
+          last_modified: str | None = None, max_bytes: int = MAX_FEED_BYTES,
+          allowed_networks: tuple[guard.IPNetwork, ...] = (),
+          deadline_s: float = DEADLINE_S) -> Fetch:
+    """Fetch `feed_url`: an http(s) URL, or a path inside `landing_dir`."""
+    if is_web_url(feed_url):
+        return _get(feed_url, etag, last_modified, max_bytes, allowed_networks,
+                    time.monotonic() + deadline_s)
+    try:
+        path = guard.local_feed_path(feed_url, landing_dir)
+    except guard.RefusedLocation as exc:
+        return Fetch(feed_url, None, error=str(exc))
+    return _read_local(feed_url, path, max_bytes)
 
 
 def _read_local(feed_url: str, path: Path, max_bytes: int) -> Fetch:
     try:
         if path.stat().st_size > max_bytes:
-            return Fetch(feed_url, None, error=_too_large(str(path), max_bytes))
+            return Fetch(feed_url, None, error=_too_large(feed_url, max_bytes))
         return Fetch(feed_url, 200, decompress(path.read_bytes(), "", max_bytes))
     except OSError as exc:
-        return Fetch(feed_url, None, error=f"cannot read feed file {path}: {exc.strerror}")
+        return Fetch(feed_url, None, error=f"cannot read feed file {feed_url}: {exc.strerror}")
     except (FeedTooLarge, zlib.error) as exc:
-        return Fetch(feed_url, None, error=f"feed file {path}: {_describe(exc, max_bytes)}")
+        return Fetch(feed_url, None, error=f"feed file {feed_url}: {_describe(exc, max_bytes)}")
 
 
 class _RedirectRecorder(urllib.request.HTTPRedirectHandler):
@@ -102,12 +115,13 @@ def _request(url: str, etag: str | None, last_modified: str | None) -> urllib.re
     return urllib.request.Request(url, headers=headers)
 
 
-def _get(url: str, etag: str | None, last_modified: str | None, max_bytes: int) -> Fetch:
+def _get(url: str, etag: str | None, last_modified: str | None, max_bytes: int,
+         allowed_networks: tuple[guard.IPNetwork, ...], deadline: float) -> Fetch:
     redirects = _RedirectRecorder()
-    opener = urllib.request.build_opener(redirects)
+    opener = guard.opener(allowed_networks, redirects)
     try:
         with opener.open(_request(url, etag, last_modified), timeout=TIMEOUT_S) as resp:
-            body = _read_body(resp, max_bytes)
+            body = _read_body(resp, max_bytes, deadline)
             final = resp.geturl()
             return Fetch(url, resp.status, body, resp.headers.get("ETag"),
                          resp.headers.get("Last-Modified"),
@@ -120,11 +134,15 @@ def _get(url: str, etag: str | None, last_modified: str | None, max_bytes: int) 
                 return Fetch(url, 304, None, exc.headers.get("ETag") or etag,
                              exc.headers.get("Last-Modified") or last_modified)
             return Fetch(url, exc.code, error=_http_error(url, exc))
-    except (FeedTooLarge, zlib.error) as exc:
+    except (FeedTooLarge, FeedTooSlow, zlib.error) as exc:
         return Fetch(url, None, error=f"{url}: {_describe(exc, max_bytes)}")
+    except guard.RefusedLocation as exc:
+        return Fetch(url, None, error=f"cannot fetch {url}: {exc}")
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         # URLError (DNS, refused, TLS), timeouts, IncompleteRead, malformed URLs
         reason = getattr(exc, "reason", None) or exc
+        if isinstance(reason, guard.RefusedLocation):  # urllib wraps what connect raised
+            return Fetch(url, None, error=f"cannot fetch {url}: {reason}")
         return Fetch(url, None, error=f"cannot fetch {url}: {type(exc).__name__}: {reason}")
 
 
@@ -135,16 +153,19 @@ def _http_error(url: str, exc: urllib.error.HTTPError) -> str:
     return f"HTTP {exc.code} {exc.reason} from {url}"
 
 
-def _read_body(resp: IO[bytes] | Any, max_bytes: int) -> bytes:
+def _read_body(resp: IO[bytes] | Any, max_bytes: int, deadline: float) -> bytes:
     declared = resp.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FeedTooLarge(f"Content-Length {declared}")
     chunks, size = [], 0
-    while chunk := resp.read(_CHUNK):
+    read = getattr(resp, "read1", resp.read)  # what has arrived: a slow drip meets the deadline
+    while chunk := read(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
             raise FeedTooLarge(f"more than {max_bytes} bytes")
         chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise FeedTooSlow(f"still sending after {DEADLINE_S} s")
     encoding = (resp.headers.get("Content-Encoding") or "").strip().lower()
     return decompress(b"".join(chunks), encoding, max_bytes)
 
@@ -175,4 +196,6 @@ def _too_large(where: str, max_bytes: int) -> str:
 def _describe(exc: Exception, max_bytes: int) -> str:
     if isinstance(exc, FeedTooLarge):
         return f"feed is larger than the {max_bytes}-byte cap ({exc})"
+    if isinstance(exc, FeedTooSlow):
+        return f"feed took too long ({exc})"
     return f"cannot decompress the body ({exc})"

@@ -12,7 +12,9 @@ while the items themselves land as published.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from core.ddl import arrow_batch
 from core.warehouse import Warehouse
 from ingest.registry import latest_shows
 from ingest.rss import fetch as fetching
+from ingest.rss.guard import IPNetwork
 from ingest.rss.parse import ParsedFeed, parse
 from ingest.rss.quirks import utc_now
 
@@ -83,25 +86,30 @@ def last_fetches(wh: Warehouse) -> dict[str, Previous]:
 
 
 def land_feeds(wh: Warehouse, landing_dir: Path, now: datetime | None = None,
-               max_bytes: int = fetching.MAX_FEED_BYTES) -> FeedReport:
+               max_bytes: int = fetching.MAX_FEED_BYTES,
+               allowed_networks: tuple[IPNetwork, ...] = ()) -> FeedReport:
+    """Poll every registered feed. Feeds are read from http(s) URLs on public addresses
+    (or `allowed_networks`) and from paths inside `landing_dir` only (ingest/rss/guard.py)."""
     now = now or utc_now()
     report = FeedReport()
     previous = last_fetches(wh)
+    fetch = functools.partial(fetching.fetch, landing_dir=landing_dir, max_bytes=max_bytes,
+                              allowed_networks=allowed_networks)
     for tenant_id, show_id, feed_url in registered_feeds(wh):
         show = Show(tenant_id, show_id, feed_url)
-        _poll(wh, show, landing_dir, previous.get(show_id, Previous()), now, report, max_bytes)
+        _poll(wh, show, fetch, previous.get(show_id, Previous()), now, report)
     log.info(report.summary())
     return report
 
 
-def _poll(wh: Warehouse, show: Show, landing_dir: Path, previous: Previous, now: datetime,
-          report: FeedReport, max_bytes: int) -> None:
+def _poll(wh: Warehouse, show: Show, fetch: Callable[..., fetching.Fetch],
+          previous: Previous, now: datetime, report: FeedReport) -> None:
     if not (show.feed_url or "").strip():
         report.failed += 1
         _feed_problem(wh, show, "no feed_url in the shows registry", now, report)
         return
-    result = fetching.fetch(show.feed_url or "", landing_dir, previous.etag,
-                            previous.last_modified, max_bytes)
+    result = fetch(show.feed_url or "", etag=previous.etag,
+                   last_modified=previous.last_modified)
     _note_redirect(show, result, report)
     if result.status == 304 or (result.ok and result.sha256 == previous.sha256):
         report.unchanged += 1

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +18,8 @@ from core.settings import Settings
 from core.warehouse import Warehouse, connect
 from ingest.load.loader import load_table
 
+# the local feed server's network, which the poller refuses unless configured to allow it
+LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 
 
@@ -43,6 +47,7 @@ class Route:
     last_modified: str | None = None
     gzip: bool = False
     location: str | None = None  # for redirects
+    drip_s: float = 0.0  # send the body one byte every this many seconds
 
 
 @dataclass
@@ -75,7 +80,13 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not route.drip_s:
+                self.wfile.write(body)
+                return
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(route.drip_s)
 
         def _status(self, route: Route) -> int:
             if route.status != 200:

@@ -61,7 +61,8 @@ def rss_feeds(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Poll every registered feed; land new fetches, channels and items."""
     settings = warehouse.settings()
     with warehouse.connect() as wh:
-        report = land_feeds(wh, settings.landing_dir)
+        report = land_feeds(wh, settings.landing_dir,
+                            allowed_networks=settings.feed_allowed_networks)
     for problem in report.problems:
         context.log.warning(problem)
     context.log.info(report.summary())
