@@ -181,6 +181,15 @@ RAW_ROWS: dict[str, list[dict]] = {
             "raw_record": "{oops",
             "quarantined_at": LOADED_AT,
         },
+        {  # the IPs in a quarantined row stay in raw (the address below is bad on purpose)
+            "source_table": "access_logs",
+            "source_file": "access_logs/a.jsonl",
+            "source_line": 4,
+            "reason": "field ip: '203.0.113.77.5' is not an IPv4 or IPv6 address",
+            "raw_record": '{"ip": "203.0.113.77.5", "referer": "http://[2001:db8::7]/x", '
+                          '"forwarded": "2001:db8:0:0:1:2:3:4, 198.51.100.9"}',
+            "quarantined_at": LOADED_AT,
+        },
     ],
 }
 
@@ -373,10 +382,23 @@ def test_dbt_build(settings: Settings, tmp_path: Path) -> None:
     wh = connect(settings)
     try:
         check_marts(wh.fetch_dicts)
+        check_quarantine_redacted(wh.fetchall)
         if settings.warehouse == "postgres":
             check_tables_analyzed(wh.fetchall)
     finally:
         wh.close()
+
+
+def check_quarantine_redacted(fetchall: Callable[[str], list[tuple]]) -> None:
+    """Past raw, a quarantined row shows its reason and an excerpt, IP addresses hidden."""
+    rows = dict(fetchall("select source_line, reason || ' ' || coalesce(record_excerpt, '') "
+                         "from staging.stg_loader__quarantine"))
+    assert rows[3] == "invalid JSON {oops"
+    shown = rows[4]
+    for address in ("203.0.113.77", "2001:db8::7", "2001:db8:0:0:1:2:3:4", "198.51.100.9"):
+        assert address not in shown
+    assert shown.startswith("field ip: '<ip>.5' is not an IPv4 or IPv6 address")
+    assert shown.count("<ip>") == 5
 
 
 def check_tables_analyzed(fetchall: Callable[[str], list[tuple]]) -> None:

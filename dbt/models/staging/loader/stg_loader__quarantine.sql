@@ -1,3 +1,6 @@
+-- One row per quarantined row or file. The record itself stays in raw.quarantine: past
+-- raw go its reason, file, line and a short excerpt, with IP addresses hidden in both.
+{%- set excerpt_chars = 300 %}
 with
 
 source as (
@@ -16,8 +19,9 @@ renamed as (
         ---------- strings
         source_table,
         source_file,
-        reason,
-        raw_record,
+        {{ redact_ip_addresses('reason') }} as reason,
+        -- hidden before it is cut, so that no address is cut short of the pattern
+        left({{ redact_ip_addresses('raw_record') }}, {{ excerpt_chars }}) as record_excerpt,
 
         ---------- numerics
         cast(source_line as {{ dbt.type_bigint() }}) as source_line,
