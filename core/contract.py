@@ -72,8 +72,10 @@ TABLES: tuple[RawTable, ...] = (
             _c("tenant_id", "text", doc="network/agency; empty means the default tenant"),
             _c("show_id", "text", required=True),
             _c("title", "text"),
-            _c("feed_url", "text", required=True, doc="http(s) URL or path (relative paths "
-               "are resolved against the landing directory)"),
+            _c("feed_url", "text", required=True, doc="http(s) URL on a public address "
+               "(`PODWH_FEED_ALLOWED_NETWORKS` allows others) or a file inside the landing "
+               "directory (a relative path is resolved against it); anything else is refused "
+               "and quarantined"),
             _c("hosting_provider", "text", doc="host whose analytics API reports downloads "
                "for shows without raw logs"),
             _c("hosting_show_id", "text", doc="the show's id at that host, for its API"),

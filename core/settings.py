@@ -38,12 +38,16 @@ class SettingsError(ValueError):
     """An environment variable holds a value the project can't use."""
 
 
+DEMO_IP_SALT = "podwh-demo-salt"  # public: fine for demo worlds, refused in production
+MIN_PRODUCTION_SALT_CHARS = 16
+
+
 @dataclass(frozen=True)
 class PostgresSettings:
     host: str = "127.0.0.1"
     port: int = 5432
     user: str = "postgres"
-    password: str = ""
+    password: str = field(default="", repr=False)  # never printed
     database: str = "podwh"
 
     def conninfo(self, database: str | None = None) -> str:
@@ -231,7 +235,9 @@ class Settings:
     duckdb_path: Path = DEFAULT_DATA_DIR / "warehouse.duckdb"
     landing_dir: Path = DEFAULT_DATA_DIR / "world" / "landing"
     postgres: PostgresSettings = PostgresSettings()
-    ip_salt: str = "podwh-demo-salt"
+    ip_salt: str = field(default=DEMO_IP_SALT, repr=False)  # never printed
+    # "production" refuses the demo salt (and any salt too short to keep hashes private)
+    environment: Literal["demo", "production"] = "demo"
     duckdb_memory_limit: str = "6GB"  # DuckDB spills to disk past it
     # The OPAWG user-agents v2 lists: the copy shipped in seeds/ unless overridden
     opawg_dir: Path = DEFAULT_OPAWG_DIR
@@ -288,7 +294,8 @@ class Settings:
                 password=env.get("PODWH_PG_PASSWORD", PostgresSettings.password),
                 database=env.get("PODWH_PG_DATABASE", PostgresSettings.database),
             ),
-            ip_salt=env.get("PODWH_IP_SALT", cls.ip_salt),
+            ip_salt=ip_salt_from_env(env),
+            environment=_environment(env),
             duckdb_memory_limit=_memory(env, "PODWH_DUCKDB_MEMORY_LIMIT",
                                         cls.duckdb_memory_limit),
             opawg_dir=_path(env, "PODWH_OPAWG_DIR", cls.opawg_dir),
@@ -311,8 +318,8 @@ class Settings:
             "PODWH_PG_USER": self.postgres.user,
             "PODWH_PG_PASSWORD": self.postgres.password,
             "PODWH_PG_DATABASE": self.postgres.database,
-            "PODWH_IP_SALT": self.ip_salt,
             "PODWH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            **dbt_salt_env(self.ip_salt),
         }
 
     def describe(self) -> str:
@@ -332,6 +339,35 @@ def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
     """This process's environment with `overrides`: for a child process (e.g. `podwh` run
     by the benchmark) configured the documented way, by PODWH_* variables."""
     return {**os.environ, **overrides}
+
+
+def ip_salt_from_env(env: Mapping[str, str] | None = None) -> str:
+    """PODWH_IP_SALT, else the demo salt (which a production setting refuses)."""
+    env = os.environ if env is None else env
+    return env.get("PODWH_IP_SALT", "") or DEMO_IP_SALT
+
+
+def dbt_salt_env(salt: str) -> dict[str, str]:
+    """How the salt reaches dbt's sessions without entering SQL text: DuckDB's plugin
+    (core/dbt_session.py) reads PODWH_IP_SALT; Postgres sessions get the setting
+    podwh.ip_salt from libpq's PGOPTIONS (spaces and backslashes escaped, as libpq wants)."""
+    escaped = salt.replace("\\", "\\\\").replace(" ", "\\ ")
+    return {"PODWH_IP_SALT": salt, "PGOPTIONS": f"-c podwh.ip_salt={escaped}"}
+
+
+def _environment(env: Mapping[str, str]) -> Literal["demo", "production"]:
+    value = env.get("PODWH_ENVIRONMENT", "demo").strip().lower() or "demo"
+    if value not in ("demo", "production"):
+        raise SettingsError(f"PODWH_ENVIRONMENT={value!r}: expected 'demo' (default) or "
+                            "'production'")
+    if value == "production":
+        salt = ip_salt_from_env(env)
+        if salt == DEMO_IP_SALT or len(salt) < MIN_PRODUCTION_SALT_CHARS:
+            raise SettingsError(
+                "PODWH_ENVIRONMENT=production needs PODWH_IP_SALT set to a secret of at least "
+                f"{MIN_PRODUCTION_SALT_CHARS} characters: with the demo salt (or a short "
+                "one) anyone can re-identify listeners by hashing candidate IPs")
+    return value  # type: ignore[return-value]
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:

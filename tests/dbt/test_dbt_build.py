@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from core.settings import Settings
+from core.settings import Settings, dbt_salt_env
 from core.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -302,6 +302,7 @@ def run_dbt(args: list[str], env_overrides: dict[str, str], tmp_path: Path,
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODWH_")}
     env |= {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PODWH_IP_SALT": "pytest-salt"}
     env |= env_overrides
+    env |= dbt_salt_env(env["PODWH_IP_SALT"])  # the salt reaches Postgres sessions this way
     cmd = [
         str(DBT),
         *args,

@@ -125,3 +125,40 @@ def test_published_copy_sits_beside_the_duckdb_warehouse(tmp_path):
     assert s.published_path == tmp_path / "published" / "w.duckdb"
     assert Settings.from_env({"PODWH_PUBLISHED_PATH": "off"}).published_path is None
     assert Settings.from_env({"PODWH_WAREHOUSE": "postgres"}).published_path is None
+
+
+def test_production_refuses_the_demo_salt_and_short_salts():
+    with pytest.raises(SettingsError, match="PODWH_ENVIRONMENT=production needs PODWH_IP_SALT"):
+        Settings.from_env({"PODWH_ENVIRONMENT": "production"})
+    for salt in ("podwh-demo-salt", "short-salt"):
+        with pytest.raises(SettingsError, match="at least 16 characters"):
+            Settings.from_env({"PODWH_ENVIRONMENT": "production", "PODWH_IP_SALT": salt})
+    s = Settings.from_env({"PODWH_ENVIRONMENT": "Production",
+                           "PODWH_IP_SALT": "a-long-enough-secret-salt"})
+    assert s.environment == "production"
+    assert Settings.from_env({}).environment == "demo"
+    with pytest.raises(SettingsError, match="PODWH_ENVIRONMENT='staging'"):
+        Settings.from_env({"PODWH_ENVIRONMENT": "staging"})
+
+
+def test_secrets_are_never_in_a_settings_repr():
+    s = Settings.from_env({"PODWH_IP_SALT": "salt-in-no-repr", "PODWH_PG_PASSWORD": "pw-in-none"})
+    assert "salt-in-no-repr" not in repr(s) and "pw-in-none" not in repr(s)
+
+
+def test_the_salt_reaches_dbt_sessions_through_the_environment_only():
+    """DuckDB's plugin reads PODWH_IP_SALT; libpq reads PGOPTIONS, where a space or a
+    backslash must be escaped to stay inside the value."""
+    env = Settings.from_env({"PODWH_IP_SALT": r"a salt\with odd chars"}).dbt_env()
+    assert env["PODWH_IP_SALT"] == r"a salt\with odd chars"
+    assert env["PGOPTIONS"] == r"-c podwh.ip_salt=a\ salt\\with\ odd\ chars"
+
+
+@pytest.mark.postgres
+def test_postgres_sessions_read_the_salt_back_whole(pg_database, monkeypatch):
+    import psycopg
+
+    salt = r"a salt\with odd 'chars' -c x=y"
+    monkeypatch.setenv("PGOPTIONS", Settings(ip_salt=salt).dbt_env()["PGOPTIONS"])
+    with psycopg.connect(pg_database.conninfo()) as con:
+        assert con.execute("select current_setting('podwh.ip_salt')").fetchone() == (salt,)

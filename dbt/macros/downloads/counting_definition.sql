@@ -14,7 +14,7 @@
             'abusive_ip_threshold': var('abusive_ip_threshold'),
             'abusive_ip_allowlist': var('abusive_ip_allowlist'),
             'default_tenant_id': var('default_tenant_id'),
-            'ip_salt_md5': local_md5(podcast_warehouse.ip_salt()),
+            'ip_salt_md5': podcast_warehouse.ip_salt_md5(),
         },
         'int_downloads_windowed': {
             'download_window_type': podcast_warehouse.download_window_type(),

@@ -2,15 +2,15 @@
     stamps that make it decidable. See METHODOLOGY.md, "What a daily run reopens". -#}
 
 {#- A fingerprint of every setting the filter rules depend on: when it differs from the one
-    stamped on the built rows, every day is rebuilt. It includes the SQL that turns an IP into
-    its hashes (which carries the salt) and the unit the abusive-IP rule counts, so a change
-    to either recounts what was counted the old way. -#}
+    stamped on the built rows, every day is rebuilt. It includes the salt's md5, the SQL that
+    turns an IP into its hashes and the unit the abusive-IP rule counts, so a change to any
+    recounts what was counted the old way. -#}
 {% macro counting_settings_hash() -%}
     {{- return(local_md5(tojson({
         'abusive_ip_threshold': var('abusive_ip_threshold'),
         'abusive_ip_allowlist': var('abusive_ip_allowlist'),
         'abusive_ip_unit': 'IPv4 address, IPv6 /64',
-        'ip_salt': podcast_warehouse.ip_salt(),
+        'ip_salt_md5': podcast_warehouse.ip_salt_md5(),
         'ip_hashing': local_md5(podcast_warehouse.hash_ip(podcast_warehouse.ip_canonical('ip'))
                                 ~ podcast_warehouse.hash_ip(podcast_warehouse.ip_listener_prefix('ip'))),
         'default_tenant_id': var('default_tenant_id'),

@@ -11,13 +11,62 @@
     ip_listener_prefix(ip): the IAB listener part of an IP: IPv4 whole, IPv6 first 64 bits.
     hash_ip(expr): md5 of salt || '|' || expr; null stays null. -#}
 
-{% macro ip_salt() -%}
-    {{ return(env_var('PODWH_IP_SALT', var('ip_salt_default'))) }}
+{#- The salt never enters SQL text (compiled files, manifest, dbt's logs). dbt's sessions
+    receive it from the environment: DuckDB's as the variable podwh_ip_salt (the profile's
+    plugin core.dbt_session reads PODWH_IP_SALT), Postgres's as the setting podwh.ip_salt
+    (PGOPTIONS). At the start of every dbt invocation store_ip_salt (on-run-start) copies it
+    into the one-row table private.ip_salt, which the hashing SQL reads: so views that hash
+    (staging) work for every session, not only dbt's. Without a salt a run stops rather than
+    hash unsalted. -#}
+{% macro ip_salt_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema='private',
+                                  identifier='ip_salt', type='table')) }}
+{%- endmacro %}
+
+{% macro ip_salt_from_session() -%}
+    {{ return(adapter.dispatch('ip_salt_from_session', 'podcast_warehouse')()) }}
+{%- endmacro %}
+
+{% macro duckdb__ip_salt_from_session() -%}
+    coalesce(getvariable('podwh_ip_salt'), error('no IP salt in this dbt session: run dbt with profiles.yml, whose plugin core.dbt_session sets it from PODWH_IP_SALT'))
+{%- endmacro %}
+
+{% macro postgres__ip_salt_from_session() -%}
+    current_setting('podwh.ip_salt')
+{%- endmacro %}
+
+{% macro store_ip_salt() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set salt = ip_salt_relation() -%}
+    {%- do run_query('create schema if not exists ' ~ salt.schema) -%}
+    {%- if target.type == 'postgres' -%}
+        {%- do run_query('revoke all on schema ' ~ salt.schema ~ ' from public') -%}
+    {%- endif -%}
+    {#- kept, not replaced: the staging views that hash depend on it (Postgres) -#}
+    {%- do run_query('create table if not exists ' ~ salt ~ ' (salt ' ~ dbt.type_string() ~ ')') -%}
+    {%- do run_query('delete from ' ~ salt) -%}
+    {%- do run_query('insert into ' ~ salt ~ ' select ' ~ ip_salt_from_session()) -%}
+{%- endmacro %}
+
+{#- The salt as SQL (a unit test overrides it with a literal, so callers call it unqualified) -#}
+{% macro ip_salt_sql() -%}
+    (select salt from {{ podcast_warehouse.ip_salt_relation() }})
+{%- endmacro %}
+
+{#- The md5 of the salt (text), read when the model renders: fingerprints compare it, so a
+    new salt recounts what the old one hashed. -#}
+{% macro ip_salt_md5() -%}
+    {%- if not execute or load_relation(podcast_warehouse.ip_salt_relation()) is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set result = run_query('select md5(' ~ ip_salt_sql() ~ ')') -%}
+    {{ return(result.columns[0].values()[0]) }}
 {%- endmacro %}
 
 {% macro hash_ip(expr) -%}
-    {%- set salt = podcast_warehouse.ip_salt() | replace("'", "''") -%}
-    {{ dbt.hash("'" ~ salt ~ "|' || " ~ expr) }}
+    {{ dbt.hash(ip_salt_sql() ~ " || '|' || " ~ expr) }}
 {%- endmacro %}
 
 {#- A plain IPv4 spelling (no ':', '[' or '%'): its canonical form is lower(trim(ip)) and

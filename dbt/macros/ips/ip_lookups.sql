@@ -1,13 +1,13 @@
 {#- The IP lookups (int_ips_located, stg_ad_delivery__ips): one row per distinct IP
     spelling, kept incrementally by load time (incremental/lookups.sql). -#}
 
-{#- What every row of an IP lookup derives from: the salted expressions (their SQL carries
-    the salt) and, given `country_ranges` (stg_geo__ip_country_ranges, for int_ips_located),
+{#- What every row of an IP lookup derives from: the salt (its md5), the salted
+    expressions and, given `country_ranges` (stg_geo__ip_country_ranges, for int_ips_located),
     the range key and the version of the IP -> country ranges. -#}
 {% macro ip_lookup_fingerprint(country_ranges=none) -%}
     {%- set expressions = [podcast_warehouse.hash_ip(podcast_warehouse.ip_canonical('ip')),
                            podcast_warehouse.hash_ip(podcast_warehouse.ip_listener_prefix('ip'))] -%}
-    {%- set inputs = [] -%}
+    {%- set inputs = [podcast_warehouse.ip_salt_md5()] -%}
     {%- if country_ranges is not none -%}
         {%- do expressions.append(podcast_warehouse.ip_range_key('ip')) -%}
         {%- do inputs.append(podcast_warehouse.relation_version(country_ranges)) -%}
