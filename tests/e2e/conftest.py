@@ -5,9 +5,11 @@ tests on the other (pytest_collection_modifyitems), each building the world once
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -60,6 +62,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # small has too few orders for its incrementality estimates to detect the effect
     generate_world(out, WorldConfig(seed=11, ad_response=3.0))
     return out
+
+
+def secret_text(kind: str) -> str:
+    """A secret no file or table could hold by chance (test_secrets.py looks for it)."""
+    return f"e2e-{kind}-{secrets.token_hex(12)}"
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -154,7 +161,8 @@ def duckdb_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     """A DuckDB warehouse with every asset materialised on the world, twice: the rerun must
     change nothing."""
     db = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
-    settings = Settings(warehouse="duckdb", duckdb_path=db, landing_dir=world / "landing")
+    settings = Settings(warehouse="duckdb", duckdb_path=db, landing_dir=world / "landing",
+                        ip_salt=secret_text("salt"))
     settings_marts[settings.describe()] = _run(settings, world, twice=True)
     return settings
 
@@ -163,7 +171,10 @@ def duckdb_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> S
 def postgres_warehouse(world: Path) -> Iterator[Settings]:
     """The same on a throw-away Postgres database."""
     with fresh_postgres_database() as pg:
-        settings = Settings(warehouse="postgres", postgres=pg, landing_dir=world / "landing")
+        # a password the server (trust authentication) ignores: test_secrets looks for it
+        pg = dataclasses.replace(pg, password=pg.password or secret_text("password"))
+        settings = Settings(warehouse="postgres", postgres=pg, landing_dir=world / "landing",
+                            ip_salt=secret_text("salt"))
         settings_marts[settings.describe()] = _run(settings, world, twice=False)
         yield settings
 

@@ -79,8 +79,9 @@ def _stamps(settings: Settings) -> tuple:
 
 def _check_incremental(settings: Settings, world: Path, landing: Path, held: list[Path],
                        tmp_path: Path, empty_a_delivery_day: bool = False) -> None:
-    # first build in about four passes of at most a quarter of the requests each
-    batch = str(_requests(world) // 4)
+    # first build in two passes of at most half the requests each (the backlog planner
+    # splits by day: core/backfill.py, tests/dagster/test_backfill.py)
+    batch = str(_requests(world) // 2)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
     for f in held:  # two new days and a late file for an earlier, still open, day
         shutil.move(f, landing / f.parent.name / f.name)

@@ -1,0 +1,81 @@
+"""After whole pipeline runs on both targets, with a salt and a password made for this test
+session: no table outside `raw` and `private` holds a raw IP address or the salt, and no
+file dbt or the pipeline wrote (dbt's target and log folders, the warehouse's folder) holds
+the salt or the password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.contract import TABLES
+from core.settings import PROJECT_ROOT, Settings
+from tests.e2e.conftest import open_warehouse
+
+# where a run writes files: dbt's artefacts and logs, and the warehouse's own folder
+WRITTEN = (PROJECT_ROOT / "dbt" / "target", PROJECT_ROOT / "dbt" / "logs")
+HIDDEN_SCHEMAS = ("raw", "private", "information_schema", "pg_catalog", "pg_toast")
+TEXT_TYPES = ("VARCHAR", "text", "character varying")
+# network boundaries of the IP -> country reference ranges, not anyone's address
+REFERENCE_TABLES = {"stg_geo__ip_country_ranges"}
+
+
+def _files_holding(secret: str, folders: tuple[Path, ...]) -> list[Path]:
+    needle = secret.encode()
+    found = []
+    for folder in folders:
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            if path.suffix in (".duckdb", ".wal"):
+                continue  # the warehouse itself is scanned table by table
+            if needle in path.read_bytes():
+                found.append(path)
+    return found
+
+
+def _text_columns(wh) -> list[tuple[str, str, str]]:
+    rows = wh.fetchall(
+        "select table_schema, table_name, column_name, data_type "
+        "from information_schema.columns")
+    return [(schema, table, column) for schema, table, column, kind in rows
+            if schema not in HIDDEN_SCHEMAS and not schema.startswith("pg_")
+            and kind in TEXT_TYPES and table not in REFERENCE_TABLES]
+
+
+def _check_tables(settings: Settings) -> int:
+    wh = open_warehouse(settings)
+    try:
+        every_ip = " union ".join(
+            f"select distinct {c.name} from raw.{t.name}"
+            for t in TABLES for c in t.columns if c.kind == "ip")
+        ips = {ip.strip().lower() for (ip,) in wh.fetchall(every_ip) if ip}
+        assert len(ips) > 100  # the world has listeners to hide
+        columns = _text_columns(wh)
+        assert len(columns) > 100
+        leaks = []
+        for schema, table, column in columns:
+            values = {v.strip().lower() for (v,) in wh.fetchall(
+                f'select distinct "{column}" from {schema}."{table}" '
+                f'where "{column}" is not null')}
+            if values & ips or any(settings.ip_salt in v for v in values):
+                leaks.append(f"{schema}.{table}.{column}")
+        assert leaks == []
+        return len(columns)
+    finally:
+        wh.close()
+
+
+def test_duckdb_no_raw_ip_or_salt_past_raw(duckdb_warehouse: Settings) -> None:
+    assert _check_tables(duckdb_warehouse) > 100
+
+
+def test_postgres_no_raw_ip_or_salt_past_raw(postgres_warehouse: Settings) -> None:
+    assert _check_tables(postgres_warehouse) > 100
+
+
+def test_duckdb_salt_is_in_no_file(duckdb_warehouse: Settings) -> None:
+    folders = (*WRITTEN, duckdb_warehouse.duckdb_path.parent)
+    assert _files_holding(duckdb_warehouse.ip_salt, folders) == []
+
+
+def test_postgres_salt_and_password_are_in_no_file(postgres_warehouse: Settings) -> None:
+    for secret in (postgres_warehouse.ip_salt, postgres_warehouse.postgres.password):
+        assert _files_holding(secret, WRITTEN) == []
