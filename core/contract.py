@@ -552,6 +552,8 @@ LOAD_MANIFEST = RawTable(
         _c("rows_loaded", "bigint"),
         _c("rows_quarantined", "bigint"),
         _c("loaded_at", "timestamp", required=True),
+        # set when the file's content equals a loaded file's: it was skipped, not loaded
+        _c("duplicate_of", "text"),
     ),
 )
 

@@ -2,8 +2,11 @@
 
 A file is identified by its path under the landing directory and its content hash. A file
 already loaded with the same hash is skipped; a file whose content changed replaces its
-earlier rows. Each file is loaded in one transaction (its rows, its quarantine rows and its
-manifest row together), so a run killed half-way leaves no partial file behind.
+earlier rows. A file with the same content as another loaded file of its table (a delivery
+repeated under a new name) is a duplicate: it is skipped, reported and given a quarantine
+row naming the original, and it loads after all if the original's content changes. Each
+file is loaded in one transaction (its rows, its quarantine rows and its manifest row
+together), so a run killed half-way leaves no partial file behind.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class LandingError(Exception):
 @dataclass
 class FileReport:
     path: str
-    status: str  # loaded | replaced | unchanged | unreadable
+    status: str  # loaded | replaced | unchanged | unreadable | duplicate
     rows: int = 0
     quarantined: int = 0
     message: str = ""
@@ -59,11 +62,52 @@ class TableReport:
 
     def summary(self) -> str:
         changed = sum(f.status in ("loaded", "replaced") for f in self.files)
+        duplicates = sum(f.status == "duplicate" for f in self.files)
         return (
             f"raw.{self.table}: {changed} file(s) loaded, "
-            f"{len(self.files) - changed} unchanged/unreadable, {self.rows} rows, "
-            f"{self.quarantined} quarantined"
+            f"{len(self.files) - changed - duplicates} unchanged/unreadable, "
+            + (f"{duplicates} duplicate(s) skipped, " if duplicates else "")
+            + f"{self.rows} rows, {self.quarantined} quarantined"
         )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A landing file's row in raw._load_manifest."""
+
+    sha256: str
+    rows: int
+    duplicate_of: str | None
+
+
+class Manifest:
+    """What raw._load_manifest says of one table's files, kept current as a load goes on:
+    each file's hash, and for each content hash the file whose rows hold it."""
+
+    def __init__(self, rows: list[tuple[str, str, int | None, str | None]]) -> None:
+        self.files = {path: Loaded(sha, rows or 0, dup) for path, sha, rows, dup in rows}
+        self.originals: dict[str, str] = {}
+        for path, entry in sorted(self.files.items()):
+            self._hold(path, entry)
+
+    def _hold(self, path: str, entry: Loaded) -> None:
+        if entry.duplicate_of is None and entry.rows > 0:
+            self.originals.setdefault(entry.sha256, path)
+
+    def original_of(self, path: str, digest: str) -> str | None:
+        """The other file whose rows hold this content, if any."""
+        original = self.originals.get(digest)
+        return original if original != path else None
+
+    def unchanged(self, path: str, digest: str, duplicate_of: str | None) -> bool:
+        entry = self.files.get(path)
+        return (entry is not None and entry.sha256 == digest
+                and entry.duplicate_of == duplicate_of)
+
+    def record(self, path: str, entry: Loaded) -> None:
+        self.originals = {sha: p for sha, p in self.originals.items() if p != path}
+        self.files[path] = entry
+        self._hold(path, entry)
 
 
 def landing_files(landing_dir: Path, table: RawTable) -> list[Path]:
@@ -89,26 +133,33 @@ def load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport
             f"no landing files for raw.{table.name} in {landing_dir / table.source} "
             f"(patterns {', '.join(table.patterns)}): nothing loaded"
         )
-    loaded = dict(
-        wh.fetchall(
-            "select source_file, sha256 from raw._load_manifest where table_name = ?",
-            [table.name],
-        )
-    )
+    manifest = Manifest(wh.fetchall(
+        "select source_file, sha256, rows_loaded, duplicate_of from raw._load_manifest "
+        "where table_name = ?", [table.name]))
     # Parsing holds one landing file at a time; bounded so loads stay small beside the
     # warehouse (it spills to disk beyond this).
     parser = duckdb.connect(config={"memory_limit": PARSER_MEMORY_LIMIT,
                                     "temp_directory": tempfile.gettempdir()})
     parser.execute("set TimeZone = 'UTC'")
     try:
+        deferred = []  # duplicates, judged once every original of this run has loaded
         for path in files:
-            rel = path.relative_to(landing_dir).as_posix()
-            digest = _sha256(path)
-            if loaded.get(rel) == digest:
+            rel, digest = path.relative_to(landing_dir).as_posix(), _sha256(path)
+            if manifest.original_of(rel, digest):
+                deferred.append((path, rel, digest))
+            elif manifest.unchanged(rel, digest, None):
                 report.files.append(FileReport(rel, "unchanged"))
-                continue
-            status = "replaced" if rel in loaded else "loaded"
-            report.files.append(_load_file(wh, parser, path, rel, digest, table, status))
+            else:
+                report.files.append(_load(wh, parser, path, rel, digest, table, manifest))
+        for path, rel, digest in deferred:
+            original = manifest.original_of(rel, digest)
+            if original is None:  # the original's content changed in this run
+                report.files.append(_load(wh, parser, path, rel, digest, table, manifest))
+            elif manifest.unchanged(rel, digest, original):
+                report.files.append(FileReport(rel, "unchanged"))
+            else:
+                report.files.append(_skip_duplicate(wh, rel, digest, table, original))
+                manifest.record(rel, Loaded(digest, 0, original))
     finally:
         parser.close()
     for f in report.files:
@@ -121,6 +172,46 @@ def load_all(
     wh: Warehouse, landing_dir: Path, tables: Iterable[RawTable] = TABLES
 ) -> list[TableReport]:
     return [load_table(wh, landing_dir, t) for t in tables]
+
+
+def _load(wh: Warehouse, parser: duckdb.DuckDBPyConnection, path: Path, rel: str,
+          digest: str, table: RawTable, manifest: Manifest) -> FileReport:
+    status = "replaced" if rel in manifest.files else "loaded"
+    report = _load_file(wh, parser, path, rel, digest, table, status)
+    manifest.record(rel, Loaded(digest, report.rows, None))
+    return report
+
+
+def _skip_duplicate(wh: Warehouse, rel: str, digest: str, table: RawTable,
+                    original: str) -> FileReport:
+    """A file whose content is already loaded from `original`: none of its rows load (its
+    earlier rows, if its content differed before, go), and a quarantine row says why."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    reason = (f"duplicate file: the same content (sha256 {digest[:12]}...) as {original}, "
+              "already loaded: skipped")
+    with wh.transaction():
+        _forget_file(wh, table, rel)
+        _quarantine_file(wh, table, rel, reason, now, prefix="")
+        _record(wh, table, rel, digest, 0, 1, now, duplicate_of=original)
+    log.warning("%s: %s", rel, reason)
+    return FileReport(rel, "duplicate", 0, 1, reason)
+
+
+def _forget_file(wh: Warehouse, table: RawTable, rel: str) -> None:
+    wh.execute(f"delete from raw.{quote(table.name)} where _source_file = ?", [rel])
+    wh.execute("delete from raw.quarantine where source_table = ? and source_file = ?",
+               [table.name, rel])
+
+
+def _record(wh: Warehouse, table: RawTable, rel: str, digest: str, rows: int, bad: int,
+            now: datetime, duplicate_of: str | None = None) -> None:
+    wh.execute("delete from raw._load_manifest where table_name = ? and source_file = ?",
+               [table.name, rel])
+    wh.execute(
+        "insert into raw._load_manifest (table_name, source_file, sha256, rows_loaded, "
+        "rows_quarantined, loaded_at, duplicate_of) values (?, ?, ?, ?, ?, ?, ?)",
+        [table.name, rel, digest, rows, bad, now, duplicate_of],
+    )
 
 
 def _load_file(
@@ -139,25 +230,14 @@ def _load_file(
     except UnreadableFile as exc:
         unreadable = str(exc)
     with wh.transaction():
-        wh.execute(f"delete from raw.{quote(table.name)} where _source_file = ?", [rel])
-        wh.execute(
-            "delete from raw.quarantine where source_table = ? and source_file = ?",
-            [table.name, rel],
-        )
+        _forget_file(wh, table, rel)
         if unreadable is not None:
             _quarantine_file(wh, table, rel, unreadable, now)
             rows, bad, status = 0, 1, "unreadable"
         else:
             rows = wh.append(table.name, _good_batches(parser, table, rel, now))
             bad = wh.append(QUARANTINE.name, _bad_batches(parser, table, rel, now))
-        wh.execute(
-            "delete from raw._load_manifest where table_name = ? and source_file = ?",
-            [table.name, rel],
-        )
-        wh.execute(
-            "insert into raw._load_manifest values (?, ?, ?, ?, ?, ?)",
-            [table.name, rel, digest, rows, bad, now],
-        )
+        _record(wh, table, rel, digest, rows, bad, now)
     message = unreadable or (_first_reasons(parser) if bad else "")
     return FileReport(rel, status, rows, bad, message)
 
@@ -186,9 +266,10 @@ def _bad_batches(
     yield from reader
 
 
-def _quarantine_file(wh: Warehouse, table: RawTable, rel: str, reason: str, now: datetime) -> None:
+def _quarantine_file(wh: Warehouse, table: RawTable, rel: str, reason: str, now: datetime,
+                     prefix: str = "unreadable file: ") -> None:
     row = {"source_table": table.name, "source_file": rel, "source_line": None,
-           "reason": f"unreadable file: {reason}", "raw_record": None, "quarantined_at": now}
+           "reason": prefix + reason, "raw_record": None, "quarantined_at": now}
     wh.append(QUARANTINE.name, [arrow_batch(QUARANTINE, [row], lineage=False)])
 
 

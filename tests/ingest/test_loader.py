@@ -271,3 +271,71 @@ def test_text_that_is_no_ip_address_is_quarantined_with_its_reason(settings: Set
             (2, "field buyer_ip: '1.2.3' is not an IPv4 or IPv6 address (not four numbers)")]
     finally:
         wh.close()
+
+
+def _rows_by_file(wh) -> dict[str, int]:
+    return dict(wh.fetchall("select _source_file, count(*) from raw.access_logs group by 1"))
+
+
+def test_a_file_delivered_again_under_a_new_name_is_skipped_and_reported(
+        settings: Settings, landing: Path):
+    logs = landing / "access_logs"
+    (logs / "empty-a.jsonl").write_text("")  # two empty files: no rows to duplicate
+    (logs / "empty-b.jsonl").write_text("")
+    wh = connect(settings)
+    try:
+        first = load_table(wh, landing, table("access_logs"))
+        assert {f.status for f in first.files} == {"loaded"}
+        before = _rows_by_file(wh)
+        # a later delivery repeats day1 under a new name, twice
+        for name in ("day1-resent.jsonl", "zz-day1-again.jsonl"):
+            (logs / name).write_bytes((logs / "day1.jsonl").read_bytes())
+        report = load_table(wh, landing, table("access_logs"))
+        statuses = {f.path: f.status for f in report.files}
+        assert statuses["access_logs/day1-resent.jsonl"] == "duplicate"
+        assert statuses["access_logs/zz-day1-again.jsonl"] == "duplicate"
+        assert "2 duplicate(s) skipped" in report.summary()
+        assert _rows_by_file(wh) == before
+        reasons = wh.fetchall("select reason from raw.quarantine "
+                              "where source_file = 'access_logs/day1-resent.jsonl'")
+        assert len(reasons) == 1 and reasons[0][0].startswith("duplicate file: the same content")
+        assert reasons[0][0].endswith("as access_logs/day1.jsonl, already loaded: skipped")
+        again = load_table(wh, landing, table("access_logs"))
+        assert {f.status for f in again.files} == {"unchanged"}  # reported once, then quiet
+    finally:
+        wh.close()
+
+
+def test_two_copies_arriving_together_load_once(settings: Settings, landing: Path):
+    logs = landing / "access_logs"
+    (logs / "day1-copy.jsonl").write_bytes((logs / "day1.jsonl").read_bytes())
+    wh = connect(settings)
+    try:
+        report = load_table(wh, landing, table("access_logs"))
+        statuses = sorted(f.status for f in report.files if "day1" in f.path)
+        assert statuses == ["duplicate", "loaded"]
+        assert wh.fetchall("select count(*) from raw.access_logs") == [(4,)]
+    finally:
+        wh.close()
+
+
+def test_a_duplicate_loads_once_its_original_changes(settings: Settings, landing: Path):
+    logs = landing / "access_logs"
+    (logs / "day4.jsonl").write_bytes((logs / "day1.jsonl").read_bytes())
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("access_logs"))
+        assert "access_logs/day4.jsonl" not in _rows_by_file(wh)
+        # the original is replaced: its old content now lives only in day4, which loads
+        # in the same run (duplicates are judged after every original has loaded)
+        (logs / "day1.jsonl").write_text(json.dumps({**GOOD, "bytes_sent": 7}) + "\n")
+        report = load_table(wh, landing, table("access_logs"))
+        statuses = {f.path: f.status for f in report.files}
+        assert statuses["access_logs/day1.jsonl"] == "replaced"
+        assert statuses["access_logs/day4.jsonl"] == "replaced"
+        assert _rows_by_file(wh)["access_logs/day4.jsonl"] == 2
+        assert _rows_by_file(wh)["access_logs/day1.jsonl"] == 1
+        assert wh.fetchall("select count(*) from raw.quarantine where source_file = "
+                           "'access_logs/day4.jsonl' and reason like 'duplicate%'") == [(0,)]
+    finally:
+        wh.close()

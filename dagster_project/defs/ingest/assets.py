@@ -44,6 +44,7 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
             "rows_quarantined": report.quarantined,
             "files_changed": sum(f.status in ("loaded", "replaced") for f in report.files),
             "files_unchanged": sum(f.status == "unchanged" for f in report.files),
+            "files_duplicate": sum(f.status == "duplicate" for f in report.files),
         })
 
     return _load
