@@ -7,7 +7,9 @@ it through COPY ... FROM STDIN as CSV). No row-by-row inserts anywhere.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,9 +23,22 @@ import pyarrow.csv as pacsv
 from core.ddl import RAW_SCHEMA, Dialect, create_schema_sql, quote
 from core.settings import Settings
 
+log = logging.getLogger(__name__)
+LOCK_WAIT_S = 1800  # how long a load or transform waits for another to finish
+
 
 class WarehouseUnavailable(Exception):
     """The configured warehouse can't be opened; the message says which and why."""
+
+
+class WarehouseBusy(WarehouseUnavailable):
+    """Another process held the warehouse for longer than a run waits."""
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a Postgres advisory lock named `name`."""
+    return int.from_bytes(hashlib.sha256(f"podwh:{name}".encode()).digest()[:8], "big",
+                          signed=True)
 
 
 class Warehouse(Protocol):
@@ -40,6 +55,11 @@ class Warehouse(Protocol):
         ...
 
     def transaction(self) -> Any: ...
+
+    def exclusive(self, name: str, wait_s: float = ...) -> Any:
+        """Hold the warehouse-wide lock `name` (one load of a table, the transform) for the
+        block: a second holder waits up to `wait_s`, then stops with WarehouseBusy."""
+        ...
 
     def close(self) -> None: ...
 
@@ -97,6 +117,11 @@ class DuckDBWarehouse:
             raise
         self.con.execute("commit")
 
+    @contextmanager
+    def exclusive(self, name: str, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+        # DuckDB allows one writer process: holding the file open is the lock
+        yield
+
     def close(self) -> None:
         self.con.close()
 
@@ -147,6 +172,42 @@ class PostgresWarehouse:
         with self.con.transaction():
             yield
 
+    @contextmanager
+    def exclusive(self, name: str, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+        """A session advisory lock: released at the end of the block, or when the process
+        dies (its connection closes), so a killed run never leaves the warehouse locked."""
+        import psycopg
+
+        key = lock_key(name)
+        if not self.fetchall("select pg_try_advisory_lock(?)", [key])[0][0]:
+            log.warning("waiting for %s: %s", name, self._holder(key))
+            try:
+                self.execute(f"set lock_timeout = '{int(wait_s * 1000)}ms'")
+                self.execute("select pg_advisory_lock(?)", [key])
+            except psycopg.errors.LockNotAvailable:
+                raise WarehouseBusy(
+                    f"{name} is still running in another process after {wait_s:g} s "
+                    f"({self._holder(key)}): let it finish, or stop it, and run again"
+                ) from None
+            finally:
+                self.execute("reset lock_timeout")
+        try:
+            yield
+        finally:
+            self.execute("select pg_advisory_unlock(?)", [key])
+
+    def _holder(self, key: int) -> str:
+        rows = self.fetchall(
+            "select a.pid, a.application_name, a.backend_start from pg_locks l "
+            "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' "
+            "and l.granted and l.objsubid = 1 "
+            "and (l.classid::bigint << 32) | l.objid::bigint = ?", [key])
+        if not rows:
+            return "held by another session"
+        pid, app, started = rows[0]
+        return (f"held by PID {pid} ({app or 'no application name'}, connected "
+                f"{started:%Y-%m-%d %H:%M} UTC)")
+
     def close(self) -> None:
         self.con.close()
 
@@ -175,6 +236,22 @@ def _to_csv(batch: pa.RecordBatch) -> bytes:
     options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
     pacsv.write_csv(batch, buf, write_options=options)
     return buf.getvalue()
+
+
+@contextmanager
+def exclusive(settings: Settings, name: str, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the warehouse-wide lock `name` around work that runs in another process (dbt):
+    on Postgres on a connection of its own, held for the block; on DuckDB nothing is needed
+    (the file has one writer process at a time, dbt included)."""
+    if settings.warehouse != "postgres":
+        yield
+        return
+    wh = PostgresWarehouse(settings.postgres.conninfo(), settings.postgres.describe())
+    try:
+        with wh.exclusive(name, wait_s):
+            yield
+    finally:
+        wh.close()
 
 
 def connect(settings: Settings) -> Warehouse:

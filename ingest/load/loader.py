@@ -126,6 +126,14 @@ def landing_files(landing_dir: Path, table: RawTable) -> list[Path]:
 
 
 def load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport:
+    """Load the table's new and changed landing files. Two loads of one table never run at
+    once (on Postgres an advisory lock; on DuckDB the file's single writer): the second
+    reads the manifest the first left, so it adds nothing twice."""
+    with wh.exclusive(f"the load of raw.{table.name}"):
+        return _load_table(wh, landing_dir, table)
+
+
+def _load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport:
     report = TableReport(table.name)
     files = landing_files(landing_dir, table)
     if not files:

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from core import backfill
 from core.settings import OPTIONS_BY_NAME, ModelOptions
-from core.warehouse import Warehouse
+from core.warehouse import Warehouse, exclusive
 from dagster_project.defs.transform.checks import describe_test, with_failing_rows
 from dagster_project.resources import (
     DbtCli,
@@ -105,28 +105,30 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
     options = config.options(model_options.options())
     dbt_vars = options.dbt_vars()
     context.log.info(f"counting and attribution options: {options.describe()}")
-    with warehouse.connect() as wh:
-        _recount_if_asked_or_changed(context, wh, config.full_refresh,
-                                     backfill.definition_values(options, settings.ip_salt))
-        passes = backfill.pending_passes(wh, settings.counting_batch_requests)
-    if passes:
-        context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
-                         f"{backfill.describe(passes)}")
-    for first, last in passes:
-        # each pass keeps its own run_results.json (timings, failures) for operators
-        target = dbt_project.target_path / "passes" / f"{first}_{last}"
-        for args in backfill.pass_args(first, last, dbt_vars):
-            _keep_parse(dbt.cli(args, env=env, target_path=target / args[0]).wait())
-    # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
-    # (tests/dbt), production builds skip them.
-    build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
-                     "--vars", json.dumps(dbt_vars)], env=env, context=context)
-    manifest = _manifest()
-    for event in build.stream():
-        if isinstance(event, dg.AssetCheckResult):
-            event = with_failing_rows(event, manifest, build.target_path)
-        yield event
-    _keep_parse(build)
+    # one transform at a time per warehouse (Postgres: an advisory lock; DuckDB: its file)
+    with exclusive(settings, "the dbt build of this warehouse"):
+        with warehouse.connect() as wh:
+            _recount_if_asked_or_changed(context, wh, config.full_refresh,
+                                         backfill.definition_values(options, settings.ip_salt))
+            passes = backfill.pending_passes(wh, settings.counting_batch_requests)
+        if passes:
+            context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
+                             f"{backfill.describe(passes)}")
+        for first, last in passes:
+            # each pass keeps its own run_results.json (timings, failures) for operators
+            target = dbt_project.target_path / "passes" / f"{first}_{last}"
+            for args in backfill.pass_args(first, last, dbt_vars):
+                _keep_parse(dbt.cli(args, env=env, target_path=target / args[0]).wait())
+        # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
+        # (tests/dbt), production builds skip them.
+        build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
+                         "--vars", json.dumps(dbt_vars)], env=env, context=context)
+        manifest = _manifest()
+        for event in build.stream():
+            if isinstance(event, dg.AssetCheckResult):
+                event = with_failing_rows(event, manifest, build.target_path)
+            yield event
+        _keep_parse(build)
 
 
 def _recount_if_asked_or_changed(context: dg.AssetExecutionContext, wh: Warehouse,
