@@ -145,7 +145,7 @@ def _load(args: argparse.Namespace) -> int:
     landing = landing_from(args.landing_dir) if args.landing_dir else settings.landing_dir
     wh = connect(settings)
     try:
-        for report in load_all(wh, landing):
+        for report in load_all(wh, landing, future_days=settings.max_future_days):
             print(report.summary())
             for warning in report.warnings:
                 print(f"  warning: {warning}")

@@ -29,6 +29,9 @@ class Column:
     kind: Kind
     required: bool = False  # a row missing it is quarantined
     doc: str = ""
+    # a number outside [minimum, maximum] is quarantined: the models assume the range
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,18 @@ class RawTable:
         return [c.name for c in self.columns]
 
 
-def _c(name: str, kind: Kind, required: bool = False, doc: str = "") -> Column:
-    return Column(name, kind, required, doc)
+def _c(name: str, kind: Kind, required: bool = False, doc: str = "",
+       minimum: float | None = None, maximum: float | None = None) -> Column:
+    return Column(name, kind, required, doc, minimum, maximum)
+
+
+# Column names a landing file may not carry: the loader's lineage and its own work columns
+RESERVED_NAMES = frozenset({"_source_file", "_source_line", "_loaded_at", "_reason",
+                            "_raw_record", "_values", "_fields"})
+# Times and dates the models can work with: finite, from this day on, and at most
+# PODWH_MAX_FUTURE_DAYS (times) or about three years (dates: bookings) ahead of the load
+EARLIEST_DAY = "2000-01-01"
+DATE_HORIZON_DAYS = 3 * 366
 
 
 LINEAGE_COLUMNS: tuple[Column, ...] = (
@@ -101,9 +114,10 @@ TABLES: tuple[RawTable, ...] = (
             _c("user_agent", "text", doc="may be empty"),
             _c("method", "text", required=True),
             _c("url", "text", required=True, doc="requested media URL, maybe via prefixes"),
-            _c("status", "int", required=True),
+            _c("status", "int", required=True, minimum=0, maximum=599,
+               doc="HTTP status (Akamai's 000: 0)"),
             _c("range", "text", doc="raw Range request header, may be empty"),
-            _c("bytes_sent", "bigint", required=True, doc="response body bytes"),
+            _c("bytes_sent", "bigint", required=True, doc="response body bytes", minimum=0),
             _c("referer", "text"),
         ),
         example='{"timestamp": "2026-03-02T07:14:09+00:00", "ip": "203.0.113.7", '
@@ -126,7 +140,7 @@ TABLES: tuple[RawTable, ...] = (
             _c("show_id", "text", required=True),
             _c("episode_guid", "text", required=True, doc="the episode's RSS guid"),
             _c("download_date", "date", required=True),
-            _c("downloads", "bigint", required=True),
+            _c("downloads", "bigint", required=True, minimum=0),
             _c("provider_episode_id", "text", doc="the host's own episode id, when known"),
             _c("episode_title", "text", doc="episode title as the host reports it"),
         ),
@@ -151,8 +165,8 @@ TABLES: tuple[RawTable, ...] = (
             _c("line_item_id", "text", required=True),
             _c("creative_id", "text"),
             _c("position", "text", required=True, doc="pre, mid or post"),
-            _c("byte_start", "bigint", required=True),
-            _c("byte_end", "bigint", required=True, doc="exclusive"),
+            _c("byte_start", "bigint", required=True, minimum=0),
+            _c("byte_end", "bigint", required=True, doc="exclusive", minimum=0),
         ),
         example='{"delivery_id": "d000000001", "timestamp": "2026-03-02T07:14:09+00:00", '
         '"ip": "203.0.113.7", "user_agent": "Overcast/3.0 (+http://overcast.fm/; iOS '
@@ -171,8 +185,8 @@ TABLES: tuple[RawTable, ...] = (
             _c("campaign_id", "text", required=True),
             _c("line_item_id", "text", required=True),
             _c("position", "text", required=True),
-            _c("byte_start", "bigint", required=True),
-            _c("byte_end", "bigint", required=True, doc="exclusive"),
+            _c("byte_start", "bigint", required=True, minimum=0),
+            _c("byte_end", "bigint", required=True, doc="exclusive", minimum=0),
         ),
         example="show_id,episode_guid,campaign_id,line_item_id,position,byte_start,byte_end\n"
         "acme-s001,acme-s001-e0001,c0002,li00004,pre,96000,576000\n",

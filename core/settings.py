@@ -255,6 +255,9 @@ class Settings:
     # Networks feeds may be fetched from although not public (loopback, private, link-local):
     # none by default, so a shows registry can't point the poller at the host's own services
     feed_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # A landing row timed more than this many days after its load is quarantined (clocks
+    # and typos: a request dated 2099 would send the models' day loops over decades)
+    max_future_days: int = 2
 
     @property
     def data_dir(self) -> Path:
@@ -306,6 +309,7 @@ class Settings:
             options=ModelOptions.from_env(env),
             published_path_setting=_published(env),
             feed_allowed_networks=_networks(env, "PODWH_FEED_ALLOWED_NETWORKS"),
+            max_future_days=_nonnegative(env, "PODWH_MAX_FUTURE_DAYS", cls.max_future_days),
         )
 
     def dbt_env(self) -> dict[str, str]:

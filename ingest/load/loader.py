@@ -25,7 +25,7 @@ import pyarrow as pa
 from core.contract import QUARANTINE, TABLES, RawTable
 from core.ddl import arrow_batch, quote
 from core.warehouse import Warehouse
-from ingest.load.parse import PARSED, UnreadableFile, parse_file
+from ingest.load.parse import PARSED, TimeWindow, UnreadableFile, parse_file
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 500_000
@@ -125,15 +125,17 @@ def landing_files(landing_dir: Path, table: RawTable) -> list[Path]:
     return files
 
 
-def load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport:
+def load_table(wh: Warehouse, landing_dir: Path, table: RawTable,
+               future_days: int = TimeWindow.future_days) -> TableReport:
     """Load the table's new and changed landing files. Two loads of one table never run at
     once (on Postgres an advisory lock; on DuckDB the file's single writer): the second
     reads the manifest the first left, so it adds nothing twice."""
     with wh.exclusive(f"the load of raw.{table.name}"):
-        return _load_table(wh, landing_dir, table)
+        return _load_table(wh, landing_dir, table, future_days)
 
 
-def _load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableReport:
+def _load_table(wh: Warehouse, landing_dir: Path, table: RawTable,
+                future_days: int) -> TableReport:
     report = TableReport(table.name)
     files = landing_files(landing_dir, table)
     if not files:
@@ -158,11 +160,13 @@ def _load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableRepor
             elif manifest.unchanged(rel, digest, None):
                 report.files.append(FileReport(rel, "unchanged"))
             else:
-                report.files.append(_load(wh, parser, path, rel, digest, table, manifest))
+                report.files.append(_load(wh, parser, path, rel, digest, table, manifest,
+                                          future_days))
         for path, rel, digest in deferred:
             original = manifest.original_of(rel, digest)
             if original is None:  # the original's content changed in this run
-                report.files.append(_load(wh, parser, path, rel, digest, table, manifest))
+                report.files.append(_load(wh, parser, path, rel, digest, table, manifest,
+                                          future_days))
             elif manifest.unchanged(rel, digest, original):
                 report.files.append(FileReport(rel, "unchanged"))
             else:
@@ -177,15 +181,16 @@ def _load_table(wh: Warehouse, landing_dir: Path, table: RawTable) -> TableRepor
 
 
 def load_all(
-    wh: Warehouse, landing_dir: Path, tables: Iterable[RawTable] = TABLES
+    wh: Warehouse, landing_dir: Path, tables: Iterable[RawTable] = TABLES,
+    future_days: int = TimeWindow.future_days,
 ) -> list[TableReport]:
-    return [load_table(wh, landing_dir, t) for t in tables]
+    return [load_table(wh, landing_dir, t, future_days) for t in tables]
 
 
 def _load(wh: Warehouse, parser: duckdb.DuckDBPyConnection, path: Path, rel: str,
-          digest: str, table: RawTable, manifest: Manifest) -> FileReport:
+          digest: str, table: RawTable, manifest: Manifest, future_days: int) -> FileReport:
     status = "replaced" if rel in manifest.files else "loaded"
-    report = _load_file(wh, parser, path, rel, digest, table, status)
+    report = _load_file(wh, parser, path, rel, digest, table, status, future_days)
     manifest.record(rel, Loaded(digest, report.rows, None))
     return report
 
@@ -230,10 +235,11 @@ def _load_file(
     digest: str,
     table: RawTable,
     status: str,
+    future_days: int,
 ) -> FileReport:
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
-        parse_file(parser, path, table)
+        parse_file(parser, path, table, TimeWindow(now, future_days))
         unreadable = None
     except UnreadableFile as exc:
         unreadable = str(exc)
@@ -267,7 +273,9 @@ def _bad_batches(
 ) -> Iterator[pa.RecordBatch]:
     reader = parser.sql(
         f"select $table as source_table, $file as source_file, _source_line as source_line, "
-        f"_reason as reason, left(_raw_record, 2000) as raw_record, $now as quarantined_at "
+        # no NUL: Postgres text can't hold one (the reason quotes the raw value)
+        f"replace(_reason, chr(0), '') as reason, "
+        f"replace(left(_raw_record, 2000), chr(0), '') as raw_record, $now as quarantined_at "
         f"from {PARSED} where _reason is not null order by _source_line",
         params={"table": table.name, "file": rel, "now": now},
     ).to_arrow_reader(BATCH_ROWS)

@@ -8,11 +8,13 @@ a temp table `_parsed` holding the contract's typed columns plus `_source_line`,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from core.contract import Column, RawTable
+from core.contract import DATE_HORIZON_DAYS, EARLIEST_DAY, RESERVED_NAMES, Column, RawTable
 from core.ddl import quote, sql_type
 from ingest.load.addresses import ip_check_sql
 
@@ -21,6 +23,29 @@ PARSED = "_parsed"
 
 class UnreadableFile(Exception):
     """The whole file can't be read (corrupt, wrong format, missing columns)."""
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The times and dates a row may carry: finite, from EARLIEST_DAY on, and not further
+    ahead of the load than `future_days` (times) or DATE_HORIZON_DAYS (dates, which
+    bookings set in advance). Outside it a row is quarantined: a year-1 or year-2099
+    request would otherwise send every day loop of the models over centuries."""
+
+    loaded_at: datetime
+    future_days: int = 2
+
+    @property
+    def latest_time(self) -> str:
+        return (self.loaded_at + timedelta(days=self.future_days)).isoformat(sep=" ")
+
+    @property
+    def latest_date(self) -> str:
+        return (self.loaded_at.date() + timedelta(days=DATE_HORIZON_DAYS)).isoformat()
+
+    @property
+    def earliest(self) -> str:
+        return date.fromisoformat(EARLIEST_DAY).isoformat()
 
 
 def file_format(path: Path) -> str:
@@ -36,7 +61,8 @@ def file_format(path: Path) -> str:
     )
 
 
-def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable) -> None:
+def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable,
+               window: TimeWindow) -> None:
     """Fill temp table `_parsed` from one landing file; raise UnreadableFile if it can't."""
     fmt = file_format(path)
     for temp in ("_fields", "_rejected", "_rows", PARSED):
@@ -46,7 +72,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable) -> N
             _parquet_fields(con, path, table)
         else:
             _text_fields(con, path, table, fmt)
-        con.execute(f"create temp table {PARSED} as {_typed_select(table, fmt)}")
+        con.execute(f"create temp table {PARSED} as {_typed_select(table, fmt, window)}")
     except duckdb.Error as exc:
         raise UnreadableFile(f"{path.name}: {_first_line(exc)}") from exc
 
@@ -71,6 +97,8 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
             f"escape = '\"', {common})"
         )
         header_lines = 1
+    if fmt == "csv":
+        _refuse_reserved(con, reader, path)
     con.execute(
         f"create temp table _fields as select *, row_number() over () + {header_lines} "
         f"as _source_line from {reader}",
@@ -110,6 +138,7 @@ def _renumber_past_rejects(con: duckdb.DuckDBPyConnection, header_lines: int) ->
 
 
 def _parquet_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable) -> None:
+    _refuse_reserved(con, "read_parquet(?)", path)
     con.execute(
         "create temp table _fields as select *, file_row_number + 1 as _source_line "
         "from read_parquet(?, file_row_number = true)",
@@ -120,6 +149,17 @@ def _parquet_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable)
         "create temp table _rejected as select null::bigint as line, null::varchar as reason, "
         "null::varchar as csv_line where false"
     )
+
+
+def _refuse_reserved(con: duckdb.DuckDBPyConnection, reader: str, path: Path) -> None:
+    """A file whose own columns carry the loader's lineage names would overwrite them (and
+    with them every row's id): the whole file is refused, naming the columns."""
+    names = [row[0] for row in con.execute(f"describe select * from {reader}",
+                                           [str(path)]).fetchall()]
+    reserved = sorted(n for n in names if n.lower() in RESERVED_NAMES)
+    if reserved:
+        raise UnreadableFile(f"{path.name}: column(s) {', '.join(reserved)} are reserved for "
+                             "the loader's lineage: rename or drop them")
 
 
 def _require_columns(con: duckdb.DuckDBPyConnection, rel: str, table: RawTable, path: Path) -> None:
@@ -169,7 +209,7 @@ def _records_sql(table: RawTable, fmt: str) -> str:
     """
 
 
-def _typed_select(table: RawTable, fmt: str) -> str:
+def _typed_select(table: RawTable, fmt: str, window: TimeWindow) -> str:
     values = {c.name: f"_v_{i}" for i, c in enumerate(table.columns)}
     raw_cols = ",\n".join(f"{_raw_value(c, i, fmt)} as {values[c.name]}"
                           for i, c in enumerate(table.columns))
@@ -177,7 +217,8 @@ def _typed_select(table: RawTable, fmt: str) -> str:
         f"{_with_default(table, c, _cast(c, values[c.name]))} as {quote(c.name)}"
         for c in table.columns
     )
-    checks = [_check(c, values[c.name], _cast(c, values[c.name])) for c in table.columns]
+    checks = [_check(c, values[c.name], _cast(c, values[c.name]), window)
+              for c in table.columns]
     extra = ""
     if fmt == "jsonl":
         checks.insert(0, "case when _values is null then case when json_valid(_raw_record) "
@@ -211,7 +252,9 @@ def _with_default(table: RawTable, col: Column, expr: str) -> str:
     )
 
 
-def _check(col: Column, raw: str, typed: str) -> str:
+def _check(col: Column, raw: str, typed: str, window: TimeWindow) -> str:
+    """The reason a value can't load, in order: missing, unreadable as its type, holding a
+    NUL (Postgres text can't), outside the range the models assume."""
     missing = f"{raw} is null" if col.kind != "text" else f"coalesce({raw}, '') = ''"
     parts = []
     if col.required:
@@ -219,11 +262,41 @@ def _check(col: Column, raw: str, typed: str) -> str:
     if col.kind == "ip":
         parts.append(f"when {raw} is not null then {ip_check_sql(raw, col.name)}")
     elif col.kind != "text":
-        parts.append(
-            f"when {raw} is not null and {typed} is null then "
-            f"'field {col.name}: cannot read ''' || left({raw}, 60) || ''' as {col.kind}'"
-        )
+        parts.append(f"when {raw} is not null and {typed} is null then "
+                     f"'field {col.name}: cannot read {_quoted(raw)} as {col.kind}'")
+    if col.kind in ("text", "ip"):
+        parts.append(f"when strpos({raw}, chr(0)) > 0 then "
+                     f"'field {col.name}: contains a NUL character'")
+    parts += _range_checks(col, raw, typed, window)
     return f"case {' '.join(parts)} end" if parts else "null"
+
+
+def _quoted(raw: str) -> str:
+    """SQL for the raw value quoted inside a reason: field x: 'value' ..."""
+    return "''' || left(" + raw + ", 60) || '''"
+
+
+def _range_checks(col: Column, raw: str, typed: str, window: TimeWindow) -> list[str]:
+    if col.kind == "timestamp":
+        low, high = f"timestamp '{window.earliest}'", f"timestamp '{window.latest_time}'"
+        span = f"{window.earliest} to {window.latest_time[:16]} UTC"
+    elif col.kind == "date":
+        low, high = f"date '{window.earliest}'", f"date '{window.latest_date}'"
+        span = f"{window.earliest} to {window.latest_date}"
+    elif col.minimum is not None or col.maximum is not None:
+        bounds = [f"{typed} < {col.minimum:g}" if col.minimum is not None else "",
+                  f"{typed} > {col.maximum:g}" if col.maximum is not None else ""]
+        span = f"{_number(col.minimum)} to {_number(col.maximum)}"
+        return [f"when {' or '.join(b for b in bounds if b)} then "
+                f"'field {col.name}: {_quoted(raw)} is outside {span}'"]
+    else:
+        return []
+    return [f"when not ({typed} between {low} and {high}) then "
+            f"'field {col.name}: {_quoted(raw)} is outside the accepted {col.kind}s, {span}'"]
+
+
+def _number(value: float | None) -> str:
+    return "any" if value is None else f"{value:g}"
 
 
 def _first_line(exc: Exception) -> str:

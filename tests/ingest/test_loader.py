@@ -339,3 +339,95 @@ def test_a_duplicate_loads_once_its_original_changes(settings: Settings, landing
                            "'access_logs/day4.jsonl' and reason like 'duplicate%'") == [(0,)]
     finally:
         wh.close()
+
+
+def test_rows_the_models_cant_use_are_quarantined_with_their_reason(settings: Settings,
+                                                                   landing: Path):
+    """One row each that used to stop or hang a run: a time at infinity or in year 1 or
+    2099, a negative size, an impossible status, a NUL in text (Postgres can't store it)."""
+    bad = {
+        2: ({"timestamp": "infinity"},
+            "field timestamp: 'infinity' is outside the accepted timestamps, 2000-01-01 to "),
+        3: ({"timestamp": "0001-01-01T00:00:00Z"}, "field timestamp: '0001-01-01T00:00:00Z'"),
+        4: ({"timestamp": "2099-03-02T00:00:00Z"}, "field timestamp: '2099-03-02T00:00:00Z'"),
+        5: ({"bytes_sent": -5}, "field bytes_sent: '-5' is outside 0 to any"),
+        6: ({"status": 999}, "field status: '999' is outside 0 to 599"),
+        7: ({"user_agent": "Overcast\u0000/3.0"}, "field user_agent: contains a NUL character"),
+        8: ({"url": "https://cdn.example/\u0000a.mp3"}, "field url: contains a NUL character"),
+    }
+    logs = landing / "access_logs"
+    lines = [json.dumps(GOOD)] + [json.dumps({**GOOD, **change}) for change, _ in bad.values()]
+    lines.append(json.dumps({**GOOD, "status": 0}))  # Akamai's 000: a status the rules know
+    (logs / "day9.jsonl").write_text("\n".join(lines) + "\n")
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("access_logs"))
+        reasons = dict(wh.fetchall("select source_line, reason from raw.quarantine "
+                                   "where source_file = 'access_logs/day9.jsonl'"))
+        assert set(reasons) == set(bad)
+        for line, (_, start) in bad.items():
+            assert reasons[line].startswith(start), (line, reasons[line])
+        good = wh.fetchall("select _source_line from raw.access_logs "
+                           "where _source_file = 'access_logs/day9.jsonl' order by 1")
+        assert good == [(1,), (9,)]
+    finally:
+        wh.close()
+
+
+def test_the_future_allowed_is_a_setting(settings: Settings, landing: Path):
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (landing / "access_logs" / "day9.jsonl").write_text(
+        json.dumps({**GOOD, "timestamp": soon}) + "\n")
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("access_logs"))  # 2 days by default: quarantined
+        assert _rows_by_file(wh).get("access_logs/day9.jsonl") is None
+        (landing / "access_logs" / "day9.jsonl").write_text(
+            json.dumps({**GOOD, "timestamp": soon, "referer": "x"}) + "\n")
+        load_table(wh, landing, table("access_logs"), future_days=7)
+        assert _rows_by_file(wh)["access_logs/day9.jsonl"] == 1
+    finally:
+        wh.close()
+
+
+def test_files_carrying_the_loaders_column_names_are_refused_whole(settings: Settings,
+                                                                   landing: Path):
+    logs = landing / "access_logs"
+    pq.write_table(pa.Table.from_pylist([{**GOOD, "status": 200, "_source_line": 1},
+                                         {**GOOD, "status": 200, "_source_line": 1}]),
+                   logs / "day8.parquet")
+    (landing / "shows" / "shows.csv").write_text(
+        "tenant_id,show_id,title,feed_url,_LOADED_AT\nacme,s1,One,feeds/s1.xml,x\n")
+    wh = connect(settings)
+    try:
+        reports = {r.table: r for r in load_all(wh, landing,
+                                                [table("shows"), table("access_logs")])}
+        files = {f.path: f for r in reports.values() for f in r.files}
+        assert files["access_logs/day8.parquet"].status == "unreadable"
+        assert "column(s) _source_line are reserved" in files["access_logs/day8.parquet"].message
+        assert files["shows/shows.csv"].status == "unreadable"
+        assert "column(s) _LOADED_AT are reserved" in files["shows/shows.csv"].message
+        assert "access_logs/day8.parquet" not in _rows_by_file(wh)
+    finally:
+        wh.close()
+
+
+def test_a_raw_nul_byte_in_a_line_is_quarantined_without_it(settings: Settings,
+                                                            landing: Path):
+    """A NUL byte in the file itself (not JSON's \\u0000 escape) reaches the quarantine's
+    record text, which Postgres can't store: the record keeps the line without it."""
+    line = json.dumps({**GOOD, "user_agent": "Over<NUL>cast"}).encode()
+    (landing / "access_logs" / "day9.jsonl").write_bytes(
+        line.replace(b"<NUL>", b"\x00") + b"\n" + line.replace(b"<NUL>", b"") + b"\n")
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("access_logs"))
+        rows = wh.fetchall("select source_line, reason, raw_record from raw.quarantine "
+                           "where source_file = 'access_logs/day9.jsonl'")
+        assert len(rows) == 1 and rows[0][0] == 1
+        assert "\x00" not in rows[0][2] and "Overcast" in rows[0][2]
+        assert _rows_by_file(wh)["access_logs/day9.jsonl"] == 1
+    finally:
+        wh.close()

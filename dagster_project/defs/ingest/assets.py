@@ -32,7 +32,7 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
     ) -> dg.MaterializeResult:
         settings = warehouse.settings()
         with warehouse.connect() as wh:
-            report = load_table(wh, settings.landing_dir, table)
+            report = load_table(wh, settings.landing_dir, table, settings.max_future_days)
         for warning in report.warnings:
             context.log.warning(warning)
         for f in report.files:
