@@ -8,6 +8,8 @@ a temp table `_parsed` holding the contract's typed columns plus `_source_line`,
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -65,6 +67,8 @@ def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable,
                window: TimeWindow) -> None:
     """Fill temp table `_parsed` from one landing file; raise UnreadableFile if it can't."""
     fmt = file_format(path)
+    if path.name.lower().endswith(".gz"):
+        _verify_gzip(path)
     for temp in ("_fields", "_rejected", "_rows", PARSED):
         con.execute(f"drop table if exists {temp}")
     try:
@@ -75,6 +79,18 @@ def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable,
         con.execute(f"create temp table {PARSED} as {_typed_select(table, fmt, window)}")
     except duckdb.Error as exc:
         raise UnreadableFile(f"{path.name}: {_first_line(exc)}") from exc
+
+
+def _verify_gzip(path: Path) -> None:
+    """Read a gzip file through once, checking its CRC: DuckDB's reader stops without an
+    error at some corruptions and loads what it got. A damaged file is refused whole."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFile(f"{path.name}: corrupted or truncated gzip ({exc}); refused "
+                             "whole, so that no part of it loads: deliver it again") from exc
 
 
 def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fmt: str) -> None:

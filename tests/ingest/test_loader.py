@@ -431,3 +431,25 @@ def test_a_raw_nul_byte_in_a_line_is_quarantined_without_it(settings: Settings,
         assert _rows_by_file(wh)["access_logs/day9.jsonl"] == 1
     finally:
         wh.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupted"])
+def test_a_damaged_gzip_is_refused_whole(settings: Settings, landing: Path, damage: str):
+    """A byte flipped inside a gzip stream decompresses to garbage that DuckDB's reader
+    loads without an error; the CRC catches it. Nothing of the file loads."""
+    lines = "\n".join(json.dumps({**GOOD, "bytes_sent": i}) for i in range(20_000)) + "\n"
+    data = bytearray(gzip.compress(lines.encode()))
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0xFF
+    (landing / "access_logs" / "day9.jsonl.gz").write_bytes(bytes(data))
+    wh = connect(settings)
+    try:
+        report = load_table(wh, landing, table("access_logs"))
+        day9 = next(f for f in report.files if f.path == "access_logs/day9.jsonl.gz")
+        assert day9.status == "unreadable"
+        assert "corrupted or truncated gzip" in day9.message
+        assert "access_logs/day9.jsonl.gz" not in _rows_by_file(wh)
+    finally:
+        wh.close()
