@@ -258,6 +258,9 @@ class Settings:
     # A landing row timed more than this many days after its load is quarantined (clocks
     # and typos: a request dated 2099 would send the models' day loops over decades)
     max_future_days: int = 2
+    # A load that quarantines more than this share of a table's new rows fails the table's
+    # quarantine_share check and logs an error (its good rows still go on to the marts)
+    quarantine_alert_share: float = 0.01
 
     @property
     def data_dir(self) -> Path:
@@ -310,6 +313,8 @@ class Settings:
             published_path_setting=_published(env),
             feed_allowed_networks=_networks(env, "PODWH_FEED_ALLOWED_NETWORKS"),
             max_future_days=_nonnegative(env, "PODWH_MAX_FUTURE_DAYS", cls.max_future_days),
+            quarantine_alert_share=_share(env, "PODWH_QUARANTINE_ALERT_SHARE",
+                                          cls.quarantine_alert_share),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -425,6 +430,19 @@ def _hosting(env: Mapping[str, str]) -> HostingSettings:
         initial_days=_nonnegative(env, "PODWH_HOSTING_INITIAL_DAYS",
                                   HostingSettings.initial_days),
     )
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise SettingsError(f"{name}={value!r}: expected a share between 0 and 1 (e.g. 0.01)")
+    return share
 
 
 def _nonnegative(env: Mapping[str, str], name: str, default: int, unit: str = "days") -> int:

@@ -60,6 +60,12 @@ class TableReport:
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files)
 
+    @property
+    def quarantined_share(self) -> float:
+        """Of the rows this load read (loaded or quarantined), the share quarantined."""
+        read = self.rows + self.quarantined
+        return self.quarantined / read if read else 0.0
+
     def summary(self) -> str:
         changed = sum(f.status in ("loaded", "replaced") for f in self.files)
         duplicates = sum(f.status == "duplicate" for f in self.files)

@@ -6,14 +6,32 @@ import dagster as dg
 
 from core.contract import QUARANTINE, RSS_TABLES, TABLES, RawTable
 from dagster_project.resources import WarehouseResource
-from ingest.load.loader import load_table
+from ingest.load.loader import TableReport, load_table
 from ingest.rss.land import land_feeds
 
 INGEST_GROUP = "ingest"
+QUARANTINE_CHECK = "quarantine_share"
 
 
 def raw_key(table_name: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table_name])
+
+
+def quarantine_check(report: TableReport, alert_share: float) -> dg.AssetCheckResult:
+    """Failed (severity error, not blocking) when this load quarantined more than
+    `alert_share` of the rows it read."""
+    share = report.quarantined_share
+    passed = share <= alert_share
+    reasons = [f"{f.path}: {f.message}" for f in report.files if f.quarantined][:5]
+    return dg.AssetCheckResult(
+        check_name=QUARANTINE_CHECK, passed=passed, severity=dg.AssetCheckSeverity.ERROR,
+        description=None if passed else (
+            f"{report.quarantined} of {report.rows + report.quarantined} rows read "
+            f"({share:.1%}) quarantined, over the {alert_share:.1%} alert share: "
+            + "; ".join(reasons)),
+        metadata={"quarantined_share": share, "rows_quarantined": report.quarantined,
+                  "alert_share": alert_share},
+    )
 
 
 def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
@@ -26,6 +44,11 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
         description=f"{table.doc} Landing files: {table.source}/{{{','.join(table.patterns)}}}.",
         kinds={"python", "duckdb"},
         tags={"source": table.source},
+        check_specs=[dg.AssetCheckSpec(
+            QUARANTINE_CHECK, asset=raw_key(table.name),
+            description="The share of the rows this load read that it quarantined is at most "
+                        "PODWH_QUARANTINE_ALERT_SHARE (a flood means a broken delivery; the "
+                        "good rows still go on)")],
     )
     def _load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -39,7 +62,10 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
             if f.quarantined:
                 context.log.warning(f"{f.path}: {f.quarantined} row(s) quarantined {f.message}")
         context.log.info(report.summary())
-        return dg.MaterializeResult(metadata={
+        check = quarantine_check(report, settings.quarantine_alert_share)
+        if not check.passed:
+            context.log.error(f"raw.{table.name}: {check.description}")
+        return dg.MaterializeResult(check_results=[check], metadata={
             "rows_loaded": report.rows,
             "rows_quarantined": report.quarantined,
             "files_changed": sum(f.status in ("loaded", "replaced") for f in report.files),
