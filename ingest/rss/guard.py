@@ -97,29 +97,24 @@ def _guarded_connect(allowed: Sequence[IPNetwork]) -> Callable[..., socket.socke
     return create_connection
 
 
-def _http_connection(allowed: Sequence[IPNetwork]) -> type[http.client.HTTPConnection]:
-    class GuardedHTTPConnection(http.client.HTTPConnection):
+def _guarded(base: type[http.client.HTTPConnection],
+             allowed: Sequence[IPNetwork]) -> type[http.client.HTTPConnection]:
+    """`base` (the HTTP or the HTTPS connection) connecting only to allowed addresses."""
+
+    class Guarded(base):  # type: ignore[valid-type, misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._create_connection = _guarded_connect(allowed)
 
-    return GuardedHTTPConnection
-
-
-def _https_connection(allowed: Sequence[IPNetwork]) -> type[http.client.HTTPSConnection]:
-    class GuardedHTTPSConnection(http.client.HTTPSConnection):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._create_connection = _guarded_connect(allowed)
-
-    return GuardedHTTPSConnection
+    return Guarded
 
 
 def opener(allowed: Sequence[IPNetwork],
            redirects: urllib.request.HTTPRedirectHandler) -> urllib.request.OpenerDirector:
     """An opener for http(s) only (no file:, ftp: or data: handlers, no proxies from the
     environment), every connection guarded."""
-    http_class, https_class = _http_connection(allowed), _https_connection(allowed)
+    http_class = _guarded(http.client.HTTPConnection, allowed)
+    https_class = _guarded(http.client.HTTPSConnection, allowed)
 
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> Any:
