@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -65,8 +65,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def secret_text(kind: str) -> str:
-    """A secret no file or table could hold by chance (test_secrets.py looks for it)."""
-    return f"e2e-{kind}-{secrets.token_hex(12)}"
+    """A secret no file or table could hold by chance (test_secrets.py looks for it), the
+    same in every xdist worker: both targets must hash with one salt to build equal marts."""
+    return f"e2e-{kind}-{hashlib.sha256(f'podwh-e2e-{kind}'.encode()).hexdigest()[:24]}"
 
 
 def _env(settings: Settings) -> dict[str, str]:
