@@ -82,7 +82,34 @@ def _parser() -> argparse.ArgumentParser:
     publish = sub.add_parser("publish", formatter_class=fmt, help="copy the marts and "
                              "analyses to the read-only copy readers open (every run does it)")
     publish.set_defaults(handler=_publish)
+    backup = sub.add_parser("backup", formatter_class=fmt, help="copy the whole warehouse "
+                            "into an empty folder (DuckDB: a database copy; Postgres: pg_dump)")
+    backup.add_argument("folder", type=Path)
+    backup.set_defaults(handler=_backup)
+    restore = sub.add_parser("restore", formatter_class=fmt, help="restore a backup into the "
+                             "configured warehouse, which must be empty; runs then carry on "
+                             "incrementally")
+    restore.add_argument("folder", type=Path)
+    restore.set_defaults(handler=_restore)
     return parser
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from core.backup import backup
+
+    settings = Settings.from_env()
+    print(f"Backed up {settings.describe()} to {backup(settings, args.folder.resolve())}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from core.backup import restore
+
+    settings = Settings.from_env()
+    restore(settings, args.folder.resolve())
+    print(f"Restored {args.folder} into {settings.describe()}; the next run carries on "
+          "incrementally")
+    return 0
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
