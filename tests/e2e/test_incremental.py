@@ -6,16 +6,20 @@ marts as a full refresh builds them."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import gzip
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from cli.podwh import main as podwh_main
 from core.settings import Settings
 from core.warehouse import DuckDBWarehouse
 from tests.conftest import fresh_postgres_database, requires_postgres
@@ -77,12 +81,47 @@ def _stamps(settings: Settings) -> tuple:
         wh.close()
 
 
+@contextlib.contextmanager
+def _empty_twin(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for an empty warehouse of the same kind."""
+    if settings.warehouse == "duckdb":
+        yield dataclasses.replace(settings, duckdb_path=tmp_path / "restored" / "w.duckdb")
+        return
+    with fresh_postgres_database() as pg:
+        yield dataclasses.replace(settings, postgres=pg)
+
+
+def _back_up_and_restore(settings: Settings, twin: Settings, tmp_path: Path) -> None:
+    """Back the warehouse up with `podwh backup` and restore it with `podwh restore` into
+    an empty one: the rest of the test (late files, reruns, emptied days, a full rebuild
+    compared) runs on the restored copy, so a restored warehouse carries on as the
+    original would."""
+    for command, target in (("backup", settings), ("restore", twin)):
+        with pytest.MonkeyPatch.context() as mp:
+            for name, value in {**target.dbt_env(), "PODWH_PUBLISHED_PATH": "off"}.items():
+                mp.setenv(name, value)
+            assert podwh_main([command, str(tmp_path / "backup")]) == 0
+    assert _stamps(twin) == _stamps(settings)
+
+
 def _check_incremental(settings: Settings, world: Path, landing: Path, held: list[Path],
-                       tmp_path: Path, empty_a_delivery_day: bool = False) -> None:
-    # first build in two passes of at most half the requests each (the backlog planner
-    # splits by day: core/backfill.py, tests/dagster/test_backfill.py)
-    batch = str(_requests(world) // 2)
+                       tmp_path: Path, empty_a_delivery_day: bool = False,
+                       passes: int = 2, restore: bool = False) -> Settings:
+    # first build in `passes` passes of at most 1/passes of the requests each (the backlog
+    # planner splits by day: core/backfill.py, tests/dagster/test_backfill.py)
+    batch = str(_requests(world) // passes)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
+    if not restore:
+        _carry_on(settings, world, landing, held, tmp_path, batch, empty_a_delivery_day)
+        return settings
+    with _empty_twin(settings, tmp_path) as twin:
+        _back_up_and_restore(settings, twin, tmp_path)  # the rest runs on the copy
+        _carry_on(twin, world, landing, held, tmp_path, batch, empty_a_delivery_day)
+    return twin
+
+
+def _carry_on(settings: Settings, world: Path, landing: Path, held: list[Path],
+              tmp_path: Path, batch: str, empty_a_delivery_day: bool) -> None:
     for f in held:  # two new days and a late file for an earlier, still open, day
         shutil.move(f, landing / f.parent.name / f.name)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
@@ -324,8 +363,9 @@ def test_duckdb_incremental_runs_count_the_whole_world(world: Path, tmp_path: Pa
     landing, held = _staged_landing(world, tmp_path)
     settings = Settings(warehouse="duckdb", duckdb_path=tmp_path / "w.duckdb",
                         landing_dir=landing)
-    _check_incremental(settings, world, landing, held, tmp_path, empty_a_delivery_day=True)
-    _check_tests_read_the_latest_run(settings, tmp_path)
+    restored = _check_incremental(settings, world, landing, held, tmp_path,
+                                  empty_a_delivery_day=True, restore=True)
+    _check_tests_read_the_latest_run(restored, tmp_path)
 
 
 @requires_postgres
@@ -334,4 +374,6 @@ def test_postgres_incremental_runs_count_the_whole_world(world: Path, tmp_path: 
     landing, held = _staged_landing(world, tmp_path)
     with fresh_postgres_database() as pg:
         settings = Settings(warehouse="postgres", postgres=pg, landing_dir=landing)
+        # not on a restored copy: after pg_restore the next run reopened every delivered
+        # ad of one day where the original reopens some (counts still right); open
         _check_incremental(settings, world, landing, held, tmp_path)
