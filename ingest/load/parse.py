@@ -19,6 +19,7 @@ import duckdb
 from core.contract import DATE_HORIZON_DAYS, EARLIEST_DAY, RESERVED_NAMES, Column, RawTable
 from core.ddl import quote, sql_type
 from ingest.load.addresses import ip_check_sql
+from ingest.load.csv_header import Header, NoHeader, find_header
 
 PARSED = "_parsed"
 
@@ -81,6 +82,13 @@ def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable,
         raise UnreadableFile(f"{path.name}: {_first_line(exc)}") from exc
 
 
+def _csv_header(path: Path, table: RawTable) -> Header:
+    try:
+        return find_header(path, table)
+    except NoHeader as exc:
+        raise UnreadableFile(f"{path.name}: {exc}") from exc
+
+
 def _verify_gzip(path: Path) -> None:
     """Read a gzip file through once, checking its CRC: DuckDB's reader stops without an
     error at some corruptions and loads what it got. A damaged file is refused whole."""
@@ -108,12 +116,16 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
         )
         header_lines = 0
     else:
+        header = _csv_header(path, table)
+        columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'"
+                            for n in header.names)
+        # a fixed dialect: the sniffer gives up on a whole file over one bad quote; with it,
+        # each bad line is a reject (quarantined) and the rest loads
         reader = (
-            f"read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', "
-            f"escape = '\"', {common})"
+            f"read_csv(?, header = false, skip = {header.line}, columns = {{{columns}}}, "
+            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', {common})"
         )
-        header_lines = 1
-    if fmt == "csv":
+        header_lines = header.line
         _refuse_reserved(con, reader, path)
     con.execute(
         f"create temp table _fields as select *, row_number() over () + {header_lines} "
@@ -132,6 +144,10 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
     )
     if con.execute("select count(*) from _rejected").fetchall()[0][0]:
         _renumber_past_rejects(con, header_lines)
+    if fmt == "csv" and header.before:
+        con.executemany("insert into _rejected values (?, ?, ?)",
+                        [[line, "a line above the header", text]
+                         for line, text in header.before])
 
 
 def _renumber_past_rejects(con: duckdb.DuckDBPyConnection, header_lines: int) -> None:

@@ -453,3 +453,51 @@ def test_a_damaged_gzip_is_refused_whole(settings: Settings, landing: Path, dama
         assert "access_logs/day9.jsonl.gz" not in _rows_by_file(wh)
     finally:
         wh.close()
+
+
+def _registry_rows(wh) -> list[tuple[str, str]]:
+    return wh.fetchall("select show_id, title from raw.shows order by show_id")
+
+
+def test_a_bad_quote_quarantines_its_line_not_the_file(settings: Settings, landing: Path):
+    (landing / "shows" / "shows.csv").write_text(
+        "tenant_id,show_id,title,feed_url\n"
+        'acme,s1,"A "quoted" word",feeds/s1.xml\n'
+        "acme,s2,Two,feeds/s2.xml\n"
+        "acme,s3,Three,feeds/s3.xml\n")
+    wh = connect(settings)
+    try:
+        report = load_table(wh, landing, table("shows"))
+        assert report.files[0].status == "loaded"
+        assert _registry_rows(wh) == [("s2", "Two"), ("s3", "Three")]
+        [(line, reason)] = wh.fetchall("select source_line, reason from raw.quarantine")
+        assert line == 2 and "UNQUOTED VALUE" in reason
+    finally:
+        wh.close()
+
+
+def test_header_case_and_a_banner_above_it_are_tolerated(settings: Settings, landing: Path):
+    (landing / "shows" / "shows.csv").write_text(
+        "Exported by RegistryTool 4.2 on 2026-03-01\n"
+        " TENANT_ID , Show_ID,Title,FEED_URL\n"
+        "acme,s1,One,feeds/s1.xml\n")
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("shows"))
+        assert wh.fetchall("select show_id, _source_line from raw.shows") == [("s1", 3)]
+        assert wh.fetchall("select source_line, reason, raw_record from raw.quarantine") == [
+            (1, "a line above the header", "Exported by RegistryTool 4.2 on 2026-03-01")]
+    finally:
+        wh.close()
+
+
+def test_a_csv_without_a_header_near_the_top_is_refused_whole(settings: Settings,
+                                                              landing: Path):
+    (landing / "shows" / "shows.csv").write_text("acme,s1,One,feeds/s1.xml\n")
+    wh = connect(settings)
+    try:
+        [f] = load_table(wh, landing, table("shows")).files
+        assert f.status == "unreadable"
+        assert "no header naming feed_url, show_id in the first 20 lines" in f.message
+    finally:
+        wh.close()
