@@ -1,6 +1,9 @@
-"""The shows registry as the pollers see it: each show's most recently loaded row."""
+"""The shows registry as the pollers see it: each show's most recently loaded row; and the
+rule that a show belongs to the tenant that registered it first."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from core.warehouse import Warehouse
 
@@ -22,3 +25,46 @@ def latest_shows(wh: Warehouse) -> list[dict[str, str | None]]:
     """One dict per registered show (tenant_id, show_id, feed_url, hosting_provider,
     hosting_show_id), from the show's most recently loaded registry row."""
     return wh.fetch_dicts(LATEST_SHOWS)
+
+
+# Registry rows giving a show to another tenant than the one that registered it first
+# (earliest load, then file and line): a show id is a key within a tenant's world, and a
+# row from another tenant must not move a show and its downloads across.
+CLAIMED_SHOWS = """
+    with owners as (
+        select show_id, tenant_id
+        from (
+            select show_id, tenant_id, row_number() over (
+                partition by show_id order by _loaded_at, _source_file, _source_line
+            ) as registration
+            from raw.shows
+        ) as ranked
+        where registration = 1
+    )
+    select shows._source_file, shows._source_line, shows.show_id, shows.tenant_id,
+        owners.tenant_id
+    from raw.shows as shows
+    inner join owners on shows.show_id = owners.show_id
+    where shows.tenant_id <> owners.tenant_id
+    order by 1, 2
+"""
+
+
+def quarantine_claimed_shows(wh: Warehouse) -> list[str]:
+    """Move registry rows that would give a show to another tenant into the quarantine,
+    with the reason; the show stays with its first tenant. The reasons, one per row."""
+    claims = wh.fetchall(CLAIMED_SHOWS)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    reasons = []
+    with wh.transaction():
+        for source_file, line, show_id, tenant, owner in claims:
+            reason = (f"show_id {show_id} belongs to tenant {owner}, which registered it "
+                      f"first: this row for tenant {tenant} can't move it (give the show "
+                      "another show_id)")
+            wh.execute("insert into raw.quarantine (source_table, source_file, source_line, "
+                       "reason, quarantined_at) values ('shows', ?, ?, ?, ?)",
+                       [source_file, line, reason, now])
+            wh.execute("delete from raw.shows where _source_file = ? and _source_line = ?",
+                       [source_file, line])
+            reasons.append(reason)
+    return reasons

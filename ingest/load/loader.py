@@ -26,6 +26,7 @@ from core.contract import QUARANTINE, TABLES, RawTable
 from core.ddl import arrow_batch, quote
 from core.warehouse import Warehouse
 from ingest.load.parse import PARSED, TimeWindow, UnreadableFile, parse_file
+from ingest.registry import quarantine_claimed_shows
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 500_000
@@ -137,7 +138,11 @@ def load_table(wh: Warehouse, landing_dir: Path, table: RawTable,
     once (on Postgres an advisory lock; on DuckDB the file's single writer): the second
     reads the manifest the first left, so it adds nothing twice."""
     with wh.exclusive(f"the load of raw.{table.name}"):
-        return _load_table(wh, landing_dir, table, future_days)
+        report = _load_table(wh, landing_dir, table, future_days)
+        if table.name == "shows":  # a show id is a key within its first tenant's world
+            for reason in quarantine_claimed_shows(wh):
+                report.warnings.append(reason)
+        return report
 
 
 def _load_table(wh: Warehouse, landing_dir: Path, table: RawTable,

@@ -501,3 +501,28 @@ def test_a_csv_without_a_header_near_the_top_is_refused_whole(settings: Settings
         assert "no header naming feed_url, show_id in the first 20 lines" in f.message
     finally:
         wh.close()
+
+
+def test_a_show_id_stays_with_the_tenant_that_registered_it_first(settings: Settings,
+                                                                  landing: Path):
+    """A registry row from another tenant with a taken show_id would have moved the show and
+    its downloads to that tenant; it is quarantined with the reason instead."""
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("shows"))
+        (landing / "shows" / "zz-northwind.csv").write_text(
+            "tenant_id,show_id,title,feed_url\n"
+            "northwind,s1,Taken,feeds/n1.xml\n"
+            "northwind,n2,Free,feeds/n2.xml\n")
+        report = load_table(wh, landing, table("shows"))
+        owners = dict(wh.fetchall("select show_id, tenant_id from raw.shows "
+                                  "where show_id in ('s1', 'n2')"))
+        assert owners == {"s1": "acme", "n2": "northwind"}
+        [(line, reason)] = wh.fetchall(
+            "select source_line, reason from raw.quarantine "
+            "where source_file = 'shows/zz-northwind.csv'")
+        assert line == 2
+        assert reason.startswith("show_id s1 belongs to tenant acme, which registered it first")
+        assert any("tenant northwind can't move it" in w for w in report.warnings)
+    finally:
+        wh.close()
