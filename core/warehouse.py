@@ -201,6 +201,8 @@ class PostgresWarehouse:
             "select a.pid, a.application_name, a.backend_start from pg_locks l "
             "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' "
             "and l.granted and l.objsubid = 1 "
+            # advisory locks are per database; pg_locks shows the whole server's
+            "and l.database = (select oid from pg_database where datname = current_database()) "
             "and (l.classid::bigint << 32) | l.objid::bigint = ?", [key])
         if not rows:
             return "held by another session"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from core.contract import table
 from core.settings import PostgresSettings, Settings
 from core.warehouse import PostgresWarehouse, WarehouseBusy, connect, exclusive, lock_key
 from ingest.load.loader import load_table
+from tests.conftest import fresh_postgres_database
 
 pytestmark = pytest.mark.postgres
 LINES = 60_000
@@ -69,6 +71,10 @@ def test_two_loads_at_once_load_each_file_once(pg_database: PostgresSettings,
 def test_a_second_holder_waits_then_stops_naming_the_first(pg_database: PostgresSettings,
                                                            tmp_path: Path) -> None:
     settings = _settings(pg_database, tmp_path)
+    # the same lock held in another database (another warehouse) is not the holder
+    elsewhere = ExitStack()
+    other = PostgresWarehouse(elsewhere.enter_context(fresh_postgres_database()).conninfo())
+    other.execute("select pg_advisory_lock(?)", [lock_key("the dbt build of this warehouse")])
     first = PostgresWarehouse(pg_database.conninfo())
     first.execute("set application_name = 'first-run'")
     try:
@@ -86,6 +92,8 @@ def test_a_second_holder_waits_then_stops_naming_the_first(pg_database: Postgres
             pass  # released at the end of the block
     finally:
         first.close()
+        other.close()
+        elsewhere.close()
 
 
 def test_a_killed_holder_leaves_the_lock_free(pg_database: PostgresSettings,
