@@ -1,9 +1,10 @@
 """Where a feed may be read from: the shows registry is input, so its `feed_url` must not
 reach the host running the pipeline.
 
-- A path (or `file://` URL) must name a regular file inside the landing directory, after
-  symbolic links are followed: `/proc/self/environ`, `/etc/passwd`, `../../secrets` and
-  `/dev/zero` are refused before anything is opened.
+- A path (or `file://` URL) must name a regular file inside the landing directory as
+  written: `/proc/self/environ`, `/etc/passwd`, `../../secrets` and `/dev/zero` are refused
+  before anything is opened. Symbolic links the operator put in the landing directory are
+  followed, never into /proc, /sys or /dev.
 - Only http and https URLs are fetched. Every connection, redirects included, goes to an
   address checked at connect time: loopback, private, link-local, shared, reserved and
   multicast addresses are refused unless a configured network (`PODWH_FEED_ALLOWED_NETWORKS`)
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
 import socket
 import stat
 import urllib.request
@@ -25,6 +27,7 @@ from typing import Any
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 WEB_SCHEMES = ("http://", "https://")
+PSEUDO_FILE_SYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
 class RefusedLocation(Exception):
@@ -33,24 +36,32 @@ class RefusedLocation(Exception):
 
 def local_feed_path(feed_url: str, landing_dir: Path) -> Path:
     """The regular file inside `landing_dir` that `feed_url` (a path, relative to the
-    landing directory, or a file:// URL) names; RefusedLocation otherwise."""
+    landing directory, or a file:// URL) names; RefusedLocation otherwise.
+
+    The registry's path must lie inside the landing directory as written (`..` resolved,
+    symbolic links not): a link the operator put there, e.g. a feeds folder kept elsewhere,
+    is followed, but never into /proc, /sys or /dev, and only to a regular file."""
     text = feed_url.removeprefix("file://")
     if "://" in text or text.lower().startswith(("data:", "javascript:")):
         raise RefusedLocation(f"feed location {feed_url!r}: only http(s) URLs and paths "
                               "inside the landing directory are read")
-    root = landing_dir.resolve()
+    root = Path(os.path.abspath(landing_dir))
     path = Path(text)
-    resolved = (path if path.is_absolute() else root / path).resolve()
-    if not resolved.is_relative_to(root):
+    named = Path(os.path.normpath(path if path.is_absolute() else root / path))
+    if not named.is_relative_to(root):
         raise RefusedLocation(f"feed location {feed_url!r} is outside the landing "
                               f"directory {root}: refused")
+    target = named.resolve()
+    if any(target.is_relative_to(special) for special in PSEUDO_FILE_SYSTEMS):
+        raise RefusedLocation(f"feed location {feed_url!r} leads to {target}, a system "
+                              "file: refused")
     try:
-        mode = resolved.stat().st_mode
+        mode = target.stat().st_mode
     except OSError as exc:
         raise RefusedLocation(f"cannot read feed file {feed_url!r}: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
         raise RefusedLocation(f"feed location {feed_url!r} is not a regular file: refused")
-    return resolved
+    return target
 
 
 def is_allowed(address: IPAddress, allowed: Sequence[IPNetwork]) -> bool:

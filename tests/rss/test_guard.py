@@ -53,11 +53,26 @@ def test_paths_outside_the_landing_directory_are_refused(tmp_path: Path) -> None
     landing = tmp_path / "landing"
     (landing / "feeds").mkdir(parents=True)
     (tmp_path / "secret.xml").write_text("<rss>secret</rss>")
-    (landing / "feeds" / "link.xml").symlink_to(tmp_path / "secret.xml")
     for url in ("/proc/self/environ", "/etc/passwd", "file:///etc/passwd", "/dev/zero",
-                "../secret.xml", "feeds/../../secret.xml", str(tmp_path / "secret.xml"),
-                "feeds/link.xml"):
+                "../secret.xml", "feeds/../../secret.xml", str(tmp_path / "secret.xml")):
         assert "outside the landing directory" in _refused(url, landing), url
+
+
+def test_links_in_the_landing_directory_are_followed_but_not_into_the_system(
+        tmp_path: Path) -> None:
+    """An operator may link a feeds folder in (the benchmark's staged landing does); a link
+    still can't reach the process's environment or a device."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    elsewhere = tmp_path / "feeds-elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "libsyn.xml").write_bytes((FEEDS / "libsyn.xml").read_bytes())
+    (landing / "feeds").symlink_to(elsewhere)
+    assert fetch("feeds/libsyn.xml", landing).ok
+    (elsewhere / "environ.xml").symlink_to("/proc/self/environ")
+    (elsewhere / "zero.xml").symlink_to("/dev/zero")
+    for url in ("feeds/environ.xml", "feeds/zero.xml"):
+        assert "a system file: refused" in _refused(url, landing), url
 
 
 def test_other_schemes_and_special_files_are_refused(tmp_path: Path) -> None:
