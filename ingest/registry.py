@@ -28,8 +28,8 @@ def latest_shows(wh: Warehouse) -> list[dict[str, str | None]]:
 
 
 # Registry rows giving a show to another tenant than the one that registered it first
-# (earliest load, then file and line): a show id is a key within a tenant's world, and a
-# row from another tenant must not move a show and its downloads across.
+# (earliest load, then file and line), with the reason: a show id is a key within a
+# tenant's world, and a row from another tenant must not move a show and its downloads.
 CLAIMED_SHOWS = """
     with owners as (
         select show_id, tenant_id
@@ -41,30 +41,30 @@ CLAIMED_SHOWS = """
         ) as ranked
         where registration = 1
     )
-    select shows._source_file, shows._source_line, shows.show_id, shows.tenant_id,
-        owners.tenant_id
+    select shows._source_file, shows._source_line,
+        'show_id ' || shows.show_id || ' belongs to tenant ' || owners.tenant_id
+            || ', which registered it first: this row for tenant ' || shows.tenant_id
+            || ' can''t move it (give the show another show_id)' as reason
     from raw.shows as shows
     inner join owners on shows.show_id = owners.show_id
     where shows.tenant_id <> owners.tenant_id
-    order by 1, 2
 """
 
 
 def quarantine_claimed_shows(wh: Warehouse) -> list[str]:
     """Move registry rows that would give a show to another tenant into the quarantine,
     with the reason; the show stays with its first tenant. The reasons, one per row."""
-    claims = wh.fetchall(CLAIMED_SHOWS)
+    reasons = [reason for (reason,) in wh.fetchall(
+        f"select reason from ({CLAIMED_SHOWS}) as claims order by _source_file, _source_line")]
+    if not reasons:
+        return []
     now = datetime.now(UTC).replace(tzinfo=None)
-    reasons = []
-    with wh.transaction():
-        for source_file, line, show_id, tenant, owner in claims:
-            reason = (f"show_id {show_id} belongs to tenant {owner}, which registered it "
-                      f"first: this row for tenant {tenant} can't move it (give the show "
-                      "another show_id)")
-            wh.execute("insert into raw.quarantine (source_table, source_file, source_line, "
-                       "reason, quarantined_at) values ('shows', ?, ?, ?, ?)",
-                       [source_file, line, reason, now])
-            wh.execute("delete from raw.shows where _source_file = ? and _source_line = ?",
-                       [source_file, line])
-            reasons.append(reason)
+    with wh.transaction():  # in the engine, set-based: read once, then moved in two steps
+        wh.execute("create temp table _claimed_shows as " + CLAIMED_SHOWS)
+        wh.execute("insert into raw.quarantine (source_table, source_file, source_line, "
+                   "reason, quarantined_at) select 'shows', _source_file, _source_line, "
+                   "reason, ? from _claimed_shows", [now])
+        wh.execute("delete from raw.shows where (_source_file, _source_line) in "
+                   "(select _source_file, _source_line from _claimed_shows)")
+        wh.execute("drop table _claimed_shows")
     return reasons
