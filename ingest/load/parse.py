@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -48,7 +48,7 @@ class TimeWindow:
 
     @property
     def earliest(self) -> str:
-        return date.fromisoformat(EARLIEST_DAY).isoformat()
+        return EARLIEST_DAY
 
 
 def file_format(path: Path) -> str:

@@ -6,13 +6,11 @@ marts as a full refresh builds them."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import gzip
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -81,16 +79,6 @@ def _stamps(settings: Settings) -> tuple:
         wh.close()
 
 
-@contextlib.contextmanager
-def _empty_twin(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
-    """Settings for an empty warehouse of the same kind."""
-    if settings.warehouse == "duckdb":
-        yield dataclasses.replace(settings, duckdb_path=tmp_path / "restored" / "w.duckdb")
-        return
-    with fresh_postgres_database() as pg:
-        yield dataclasses.replace(settings, postgres=pg)
-
-
 def _back_up_and_restore(settings: Settings, twin: Settings, tmp_path: Path) -> None:
     """Back the warehouse up with `podwh backup` and restore it with `podwh restore` into
     an empty one: the rest of the test (late files, reruns, emptied days, a full rebuild
@@ -111,13 +99,12 @@ def _check_incremental(settings: Settings, world: Path, landing: Path, held: lis
     # planner splits by day: core/backfill.py, tests/dagster/test_backfill.py)
     batch = str(_requests(world) // passes)
     materialise(settings, PODWH_COUNTING_BATCH_REQUESTS=batch)
-    if not restore:
-        _carry_on(settings, world, landing, held, tmp_path, batch, empty_a_delivery_day)
-        return settings
-    with _empty_twin(settings, tmp_path) as twin:
-        _back_up_and_restore(settings, twin, tmp_path)  # the rest runs on the copy
-        _carry_on(twin, world, landing, held, tmp_path, batch, empty_a_delivery_day)
-    return twin
+    if restore:  # DuckDB: the rest runs on a restored copy in a new file
+        twin = dataclasses.replace(settings, duckdb_path=tmp_path / "restored" / "w.duckdb")
+        _back_up_and_restore(settings, twin, tmp_path)
+        settings = twin
+    _carry_on(settings, world, landing, held, tmp_path, batch, empty_a_delivery_day)
+    return settings
 
 
 def _carry_on(settings: Settings, world: Path, landing: Path, held: list[Path],
