@@ -10,9 +10,10 @@
     with no logs at all) and the future make the periods they fall in incomplete. -#}
 
 {#- The covered days (covered_date), from the reconciliation mart's daily request counts
-    (one row per day of int_requests_filtered: what was counted, closed days included). -#}
+    (one row per tenant and day of int_requests_filtered: what was counted, closed days
+    included). -#}
 {% macro covered_days(reconciliation) -%}
-    select report_date as covered_date
+    select distinct report_date as covered_date
     from {{ reconciliation }}
     where requests > 0
 {%- endmacro %}

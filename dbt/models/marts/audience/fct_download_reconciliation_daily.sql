@@ -1,6 +1,8 @@
--- One row per UTC day: every raw request of the day, how many each exclusion rule removed,
--- the candidate requests left, the candidate windows they formed (dated by the day the
--- window opened) and how many of those reached the byte threshold, i.e. counted downloads.
+-- One row per tenant x UTC day: every raw request of the day, how many each exclusion rule
+-- removed, the candidate requests left, the candidate windows they formed (dated by the day
+-- the window opened) and how many of those reached the byte threshold, i.e. counted
+-- downloads. A request belongs to the tenant of the episode its URL matched; requests that
+-- matched no episode belong to no tenant (tenant_id null: the warehouse owner's row).
 {%- set reasons = ['method_not_get', 'status_304', 'status_not_counted', 'range_0_1',
                    'empty_user_agent', 'apple_watch_duplicate', 'bot', 'unmatched_url',
                    'abusive_ip'] %}
@@ -21,6 +23,7 @@ windows as (
 requests_daily as (
 
     select
+        tenant_id,
         request_date as report_date,
         count(*) as requests,
         {%- for reason in reasons %}
@@ -29,25 +32,27 @@ requests_daily as (
         {%- endfor %}
         sum(case when exclusion_reason is null then 1 else 0 end) as candidate_requests
     from requests
-    group by request_date
+    group by tenant_id, request_date
 
 ),
 
 windows_daily as (
 
     select
+        tenant_id,
         download_date as report_date,
         count(*) as candidate_windows,
         sum(case when is_counted then 0 else 1 end) as windows_below_threshold,
         sum(case when is_counted then 1 else 0 end) as downloads
     from windows
-    group by download_date
+    group by tenant_id, download_date
 
 ),
 
-final as (
+joined as (
 
     select
+        coalesce(requests_daily.tenant_id, windows_daily.tenant_id) as tenant_id,
         coalesce(requests_daily.report_date, windows_daily.report_date) as report_date,
         coalesce(requests_daily.requests, 0) as requests,
         {%- for reason in reasons %}
@@ -60,6 +65,17 @@ final as (
     from requests_daily
     full outer join windows_daily
         on requests_daily.report_date = windows_daily.report_date
+        -- hashable (tenant ids are never empty): requests of no tenant meet theirs
+        and coalesce(requests_daily.tenant_id, '') = coalesce(windows_daily.tenant_id, '')
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['tenant_id', 'report_date']) }} as tenant_day_id,
+        joined.*
+    from joined
 
 )
 
