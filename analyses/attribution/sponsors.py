@@ -11,11 +11,11 @@ import pandas as pd
 
 from analyses.attribution.markov import CONVERSION, markov_attribution
 
-MARKOV_COLUMNS = {"sponsor_id": "text", "channel": "text", "touch_type": "text",
-                  "campaign_id": "text", "conversion_probability": "double",
+MARKOV_COLUMNS = {"tenant_id": "text", "sponsor_id": "text", "channel": "text",
+                  "touch_type": "text", "campaign_id": "text", "conversion_probability": "double",
                   "removal_effect": "double", "attributed_conversions": "double"}
-SHAPLEY_COLUMNS = {"sponsor_id": "text", "channel": "text", "touch_type": "text",
-                   "campaign_id": "text", "shapley_value": "double",
+SHAPLEY_COLUMNS = {"tenant_id": "text", "sponsor_id": "text", "channel": "text",
+                   "touch_type": "text", "campaign_id": "text", "shapley_value": "double",
                    "attributed_conversions": "double"}
 
 
@@ -26,13 +26,17 @@ def _channel_parts(channel: str) -> dict[str, str | None]:
 
 
 def markov_by_sponsor(transitions: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per tenant x sponsor x channel (`transitions`: tenant_id, sponsor_id,
+    from_state, to_state, transitions)."""
     rows = []
-    for sponsor, steps in transitions.groupby("sponsor_id", sort=True):
+    for (tenant, sponsor), steps in transitions.groupby(["tenant_id", "sponsor_id"],
+                                                        sort=True, dropna=False):
         if not (steps["to_state"] == CONVERSION).any():
             continue  # nothing converted: nothing to attribute
         result = markov_attribution(steps)
         for channel, effect in result.removal_effect.items():
-            rows.append({"sponsor_id": sponsor, "channel": channel, **_channel_parts(channel),
+            rows.append({"tenant_id": tenant, "sponsor_id": sponsor, "channel": channel,
+                         **_channel_parts(channel),
                          "conversion_probability": result.conversion_probability,
                          "removal_effect": effect,
                          "attributed_conversions": result.attributed_conversions[channel]})

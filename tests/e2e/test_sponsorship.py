@@ -151,14 +151,17 @@ def test_postgres_incrementality_recovers_the_true_effect(postgres_warehouse: Se
 
 
 def _check_data_driven(settings: Settings) -> None:
-    """Markov and Shapley credits add up to each sponsor's conversions with a touchpoint."""
+    """Markov and Shapley credits add up to each tenant's sponsor's conversions with a
+    touchpoint."""
     wh = open_warehouse(settings)
     try:
-        paths = dict(wh.fetchall("select sponsor_id, count(distinct conversion_id) "
-                                 "from marts.fct_touchpoints group by 1"))
+        paths = {(t, s): n for t, s, n in wh.fetchall(
+            "select tenant_id, sponsor_id, count(distinct conversion_id) "
+            "from marts.fct_touchpoints group by 1, 2")}
         for table in ("attribution_markov", "attribution_shapley"):
-            credited = dict(wh.fetchall(f"select sponsor_id, sum(attributed_conversions) "
-                                        f"from analyses.{table} group by 1"))
+            credited = {(t, s): n for t, s, n in wh.fetchall(
+                "select tenant_id, sponsor_id, sum(attributed_conversions) "
+                f"from analyses.{table} group by 1, 2")}
             assert set(credited) == set(paths), table
             for sponsor, conversions in paths.items():
                 assert float(credited[sponsor]) == pytest.approx(conversions), (table, sponsor)
