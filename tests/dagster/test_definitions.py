@@ -41,6 +41,8 @@ def test_analysis_assets_read_the_dbt_models():
     assert dg.AssetKey(["intermediate", "int_attribution_transitions"]) in markov.parent_keys
     shapley = graph.get(dg.AssetKey(["analyses", "attribution_shapley"]))
     assert dg.AssetKey(["intermediate", "int_attribution_shapley_values"]) in shapley.parent_keys
+    for analysis in (markov, shapley):  # where each row's tenant_id comes from
+        assert dg.AssetKey(["marts", "dim_sponsors"]) in analysis.parent_keys
 
 
 def test_every_dbt_test_is_an_asset_check_with_a_description():

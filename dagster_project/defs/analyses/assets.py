@@ -2,11 +2,12 @@
 tables to the `analyses` schema. Each declares the dbt models it reads as dependencies
 (asset keys from the dbt manifest) and names their tables through core.relations."""
 
-from __future__ import annotations
+import time
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from analyses import tenant_costs as costs
 from analyses.attribution.sponsors import MARKOV_COLUMNS, SHAPLEY_COLUMNS, markov_by_sponsor
 from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
@@ -15,6 +16,7 @@ from dagster_project.resources import WarehouseResource
 
 TRANSITIONS = "int_attribution_transitions"
 SHAPLEY_VALUES = "int_attribution_shapley_values"
+SPONSORS = "dim_sponsors"  # each sponsor's tenant: every analyses row carries tenant_id
 
 
 def _dbt(model: str) -> dg.AssetKey:
@@ -22,21 +24,25 @@ def _dbt(model: str) -> dg.AssetKey:
 
 
 @dg.asset(key=[ANALYSES_SCHEMA, "attribution_markov"], group_name=ANALYSES_SCHEMA,
-          deps=[_dbt(TRANSITIONS)])
+          deps=[_dbt(TRANSITIONS), _dbt(SPONSORS)])
 def attribution_markov(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per sponsor x channel: first-order Markov removal effect, solved exactly from the
     absorbing chain over converting and non-converting journeys, and the conversions it
     attributes (total x removal effect / sum of removal effects)."""
     with warehouse.connect() as wh:
-        frame = read_frame(wh, sql("select sponsor_id, from_state, to_state, transitions "
-                                   f"from {{{TRANSITIONS}}}"))
+        frame = read_frame(wh, sql(
+            "select sponsors.tenant_id, steps.sponsor_id, steps.from_state, steps.to_state, "
+            f"steps.transitions from {{{TRANSITIONS}}} as steps "
+            f"left join {{{SPONSORS}}} as sponsors on steps.sponsor_id = sponsors.sponsor_id "
+            # the same rows in the same order on every run
+            "order by 1, 2, 3, 4"))
         written = replace_rows(wh, "attribution_markov", MARKOV_COLUMNS,
                                markov_by_sponsor(frame) if len(frame) else [])
     return dg.MaterializeResult(metadata={"rows": written})
 
 
 @dg.asset(key=[ANALYSES_SCHEMA, "attribution_shapley"], group_name=ANALYSES_SCHEMA,
-          deps=[_dbt(SHAPLEY_VALUES)])
+          deps=[_dbt(SHAPLEY_VALUES), _dbt(SPONSORS)])
 def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per sponsor x channel: Shapley value over coalitions of channels, v(S) = the
     conversions whose channels all lie in S, by its closed form (each conversion shared
@@ -44,9 +50,29 @@ def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as wh:
         written = replace_from_query(
             wh, "attribution_shapley", SHAPLEY_COLUMNS,
-            sql("select sponsor_id, channel, touch_type, campaign_id, shapley_value, "
-                f"shapley_value from {{{SHAPLEY_VALUES}}}"))
+            sql("select sponsors.tenant_id, shapley.sponsor_id, shapley.channel, "
+                "shapley.touch_type, shapley.campaign_id, shapley.shapley_value, "
+                f"shapley.shapley_value from {{{SHAPLEY_VALUES}}} as shapley "
+                f"left join {{{SPONSORS}}} as sponsors "
+                "on shapley.sponsor_id = sponsors.sponsor_id"))
     return dg.MaterializeResult(metadata={"rows": written})
 
 
-analysis_assets = [attribution_markov, attribution_shapley]
+@dg.asset(key=[ANALYSES_SCHEMA, "tenant_costs"], group_name=ANALYSES_SCHEMA,
+          deps=[_dbt(model) for model in costs.SOURCES])
+def tenant_costs(context: dg.AssetExecutionContext,
+                 warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Per tenant x day: the rows it brings (requests its episodes matched, delivered ads,
+    conversions), its share of the day's rows, and its part of this run's time so far and
+    of the warehouse's storage, by its share of all rows. Requests that matched no episode
+    are the network's overhead (tenant_id null)."""
+    stats = context.instance.get_run_stats(context.run_id)
+    run_seconds = time.time() - (stats.start_time or time.time())
+    with warehouse.connect() as wh:
+        rows = read_frame(wh, sql(costs.ROWS_BY_TENANT_DAY))
+        written = replace_rows(wh, "tenant_costs", costs.COLUMNS,
+                               costs.allocate(rows, run_seconds, costs.warehouse_bytes(wh)))
+    return dg.MaterializeResult(metadata={"rows": written, "run_seconds": round(run_seconds, 1)})
+
+
+analysis_assets = [attribution_markov, attribution_shapley, tenant_costs]

@@ -1,8 +1,8 @@
 -- One row per counted IAB download: episode x listener key x window (window type: var
 -- download_window_type). Candidate windows below the byte threshold are not downloads.
--- A view: int_downloads_windowed is maintained incrementally, and a filter over it is
--- always in step with it, at no storage cost.
-{{ config(materialized='view') }}
+-- A view on DuckDB: int_downloads_windowed is maintained incrementally, and a filter over
+-- it is always in step with it, at no storage cost. A table on Postgres (sealed_view()).
+{{ config(materialized=sealed_view()) }}
 
 with
 
