@@ -114,8 +114,9 @@ def describe(passes: Sequence[tuple[dt.date, dt.date]]) -> str:
 # Written by dbt's on-run-end hook record_counting_definition (a table, not a model).
 COUNTING_DEFINITION = relations.COUNTING_DEFINITION
 DEFINITION_SQL = "select model, name, value from {}.{}".format(*COUNTING_DEFINITION)
-# Tables the replace_scope materialization keeps beside an incremental model.
-HELPER_SUFFIXES = ("", "__scope", "__scope_history")
+# Tables the replace_scope materialization keeps for an incremental model, in the helper
+# schema (dbt macro replace_scope_relation).
+HELPER_SUFFIXES = ("__scope", "__scope_history")
 
 
 def definition_values(options: ModelOptions, ip_salt: str) -> dict[str, Any]:
@@ -146,12 +147,12 @@ def recorded_definition(wh: Warehouse) -> list[tuple[str, str, str]]:
 
 def incremental_relations(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(schema, table) of every incremental dbt model, with its replace_scope helpers."""
-    return sorted(
-        (node["schema"], node["alias"] + suffix)
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
-        for suffix in HELPER_SUFFIXES
-    )
+    models = [(node["schema"], node["alias"]) for node in manifest["nodes"].values()
+              if node["resource_type"] == "model"
+              and node["config"]["materialized"] == "incremental"]
+    helpers = [(relations.HELPER_SCHEMA, alias + suffix)
+               for _, alias in models for suffix in HELPER_SUFFIXES]
+    return sorted(models + helpers)
 
 
 def drop_counted(wh: Warehouse, relations: Iterable[tuple[str, str]]) -> None:

@@ -28,6 +28,8 @@ ANALYSES_SCHEMA = "analyses"  # where the Python assets write (PRODUCT.md)
 # The counting definition a warehouse was counted under: written by dbt's on-run-end hook
 # record_counting_definition, not a model, so not in the manifest (schema, table).
 COUNTING_DEFINITION = ("intermediate", "counting_definition")
+# The incremental models' helper tables (dbt macro helper_schema()): granted to no reader.
+HELPER_SCHEMA = "private"
 
 
 class RelationError(LookupError):

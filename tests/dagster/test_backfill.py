@@ -98,4 +98,4 @@ def test_a_recount_drops_every_incremental_model_and_its_helpers() -> None:
         "test.p.t": {"resource_type": "test", "schema": "x", "alias": "t",
                      "config": {"materialized": "test"}}}}
     assert incremental_relations(manifest) == [
-        ("intermediate", "a"), ("intermediate", "a__scope"), ("intermediate", "a__scope_history")]
+        ("intermediate", "a"), ("private", "a__scope"), ("private", "a__scope_history")]

@@ -182,7 +182,7 @@ def _check_impression_days_rebuilt_whole(settings: Settings, new_days: list[str]
     wh = open_warehouse(settings)
     try:
         rows = wh.fetchall("select cast(impression_date as varchar), download_id is null, "
-                           "count(*) from intermediate.int_ad_impressions_delivered__scope "
+                           "count(*) from private.int_ad_impressions_delivered__scope "
                            "group by 1, 2")
     finally:
         wh.close()

@@ -16,8 +16,6 @@ from tests.e2e.conftest import open_warehouse
 
 pytestmark = [pytest.mark.slow]  # xdist group: see conftest.py
 
-# what the replace_scope materialization keeps beside an incremental mart: bookkeeping
-BOOKKEEPING_SUFFIXES = ("__scope", "__scope_history")
 COLUMNS = """
     select table_name, column_name from information_schema.columns
     where table_schema = 'marts' order by table_name, ordinal_position
@@ -61,11 +59,11 @@ def _fetchall(settings: Settings, sql: str) -> list[tuple]:
 
 
 def built_columns(settings: Settings) -> dict[str, list[str]]:
-    """The columns of each table and view in schema marts, bookkeeping tables left out."""
+    """The columns of each table and view in schema marts."""
     built: dict[str, list[str]] = {}
     for table, column in _fetchall(settings, COLUMNS):
-        if not table.endswith(BOOKKEEPING_SUFFIXES):
-            built.setdefault(table, []).append(column)
+        # every table of schema marts is a documented mart (helper tables live in private)
+        built.setdefault(table, []).append(column)
     return built
 
 

@@ -8,8 +8,9 @@
     The model names a macro returning its scope (a query over the unique_key columns) with
     config(replace_scope='<macro>') and calls {{ materialize_replace_scope() }} in its body:
     the scope is computed once per run, when the model renders and before the target
-    changes, into the table <model>__scope beside it (what the last run rebuilt stays there
-    to look at). The model's select, any literal it renders from the scope
+    changes, into the table private.<model>__scope (helper tables live in schema private,
+    which no reader is granted; the last run's scope stays there to look at, replaced by
+    the next). The model's select, any literal it renders from the scope
     (replace_scope_rows) and the delete all read that table.
 
     Optionally, config(replace_from_column='<column>') with a `replace_from` column in the
@@ -62,10 +63,36 @@
     from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
-{#- The table holding this run's scope, beside the model. -#}
+{#- The table holding this run's scope: private.<model>__scope. -#}
 {% macro replace_scope_relation() -%}
-    {{ return(api.Relation.create(database=this.database, schema=this.schema,
+    {{ return(api.Relation.create(database=this.database, schema=podcast_warehouse.helper_schema(),
                                   identifier=this.identifier ~ '__scope', type='table')) }}
+{%- endmacro %}
+
+{#- The schema of the incremental models' helper tables (scopes, scope histories) and the
+    IP salt: never published, granted to no reader. -#}
+{% macro helper_schema() -%}
+    {{ return('private') }}
+{%- endmacro %}
+
+{#- on-run-start: helper tables of an older version sat beside their models; move the scope
+    histories (state a later run reads) to the helper schema and drop the scopes (each run
+    recomputes its own). A no-op once moved. -#}
+{% macro move_helpers_to_helper_schema() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set found = run_query("select table_schema, table_name from information_schema.tables"
+        ~ " where table_schema in ('staging', 'intermediate', 'marts')"
+        ~ " and (table_name like '%\\_\\_scope' escape '\\'"
+        ~ " or table_name like '%\\_\\_scope\\_history' escape '\\')") -%}
+    {%- for schema, table in found.rows -%}
+        {%- if table.endswith('__scope_history') -%}
+            {%- do run_query('create table if not exists ' ~ helper_schema() ~ '.' ~ table
+                             ~ ' as select * from ' ~ schema ~ '.' ~ table) -%}
+        {%- endif -%}
+        {%- do run_query('drop table ' ~ schema ~ '.' ~ table) -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#- The earliest replace_from of this run's scope, as text; none when a key is replaced
@@ -130,9 +157,9 @@
     {{ return('select ' ~ day_column ~ ' from ' ~ history ~ ' where _processed_at > ' ~ since) }}
 {%- endmacro %}
 
-{#- <model>__scope_history, beside the model. -#}
+{#- private.<model>__scope_history. -#}
 {% macro replace_scope_history_relation(model) -%}
-    {{ return(api.Relation.create(database=model.database, schema=model.schema,
+    {{ return(api.Relation.create(database=model.database, schema=podcast_warehouse.helper_schema(),
                                   identifier=model.identifier ~ '__scope_history',
                                   type='table')) }}
 {%- endmacro %}
