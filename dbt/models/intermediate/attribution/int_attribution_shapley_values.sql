@@ -47,7 +47,7 @@ final as (
         channel,
         touch_type,
         campaign_id,
-        sum(share) as shapley_value,
+        {{ exact_sum('share') }} as shapley_value,
         count(*) as conversions
     from shares
     group by sponsor_id, channel, touch_type, campaign_id

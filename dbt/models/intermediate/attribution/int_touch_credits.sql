@@ -42,7 +42,11 @@ credited as (
         case when touch_seq = 1 then 1.0 else 0.0 end as first_touch,
         case when touch_seq = touch_count then 1.0 else 0.0 end as last_touch,
         1.0 / touch_count as linear,
-        decay_weight / sum(decay_weight) over (partition by conversion_id) as time_decay,
+        -- added in touch order: the same total to the last bit on every run
+        decay_weight / sum(decay_weight) over (
+            partition by conversion_id order by touch_seq
+            rows between unbounded preceding and unbounded following
+        ) as time_decay,
         case
             when touch_count = 1 then 1.0
             when touch_count = 2 then 0.5

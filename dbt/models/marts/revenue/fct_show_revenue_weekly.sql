@@ -79,12 +79,6 @@ complete_weeks as (
 
 ),
 
-day_numbers as (
-
-    {{ dbt.generate_series(3660) }}
-
-),
-
 horizon as (
 
     select max(download_date) as data_until from downloads
@@ -133,26 +127,34 @@ weekly_ad_revenue as (
     select
         show_id,
         {{ period_start('week', 'delivery_date') }} as week_start_date,
-        sum(coalesce(spend, 0)) as ad_revenue
+        {{ exact_sum('coalesce(spend, 0)') }} as ad_revenue
     from delivery
     group by 1, 2
+
+),
+
+subscription_offsets as (
+
+    select
+        subscriptions.show_id,
+        cast(subscriptions.started_at as date) as started_date,
+        subscriptions.monthly_price * 12 / 365 as daily_revenue,
+        {{ day_offsets(dbt.datediff(
+            'cast(subscriptions.started_at as date)',
+            'least(cast(coalesce(subscriptions.ended_at, horizon.data_until) as date), '
+            ~ 'horizon.data_until)', 'day')) }} as day_offset
+    from subscriptions
+    cross join horizon
 
 ),
 
 subscription_days as (
 
     select
-        subscriptions.show_id,
-        cast({{ dbt.dateadd('day', 'day_numbers.generated_number - 1',
-                            'cast(subscriptions.started_at as date)') }} as date) as active_date,
-        subscriptions.monthly_price * 12 / 365 as daily_revenue
-    from subscriptions
-    cross join horizon
-    inner join day_numbers
-        on day_numbers.generated_number - 1 <= {{ dbt.datediff(
-            'cast(subscriptions.started_at as date)',
-            'least(cast(coalesce(subscriptions.ended_at, horizon.data_until) as date), '
-            ~ 'horizon.data_until)', 'day') }}
+        show_id,
+        cast({{ dbt.dateadd('day', 'day_offset', 'started_date') }} as date) as active_date,
+        daily_revenue
+    from subscription_offsets
 
 ),
 
@@ -161,7 +163,7 @@ weekly_subscriptions as (
     select
         show_id,
         {{ period_start('week', 'active_date') }} as week_start_date,
-        sum(daily_revenue) as subscription_revenue
+        {{ exact_sum('daily_revenue') }} as subscription_revenue
     from subscription_days
     group by 1, 2
 
@@ -172,7 +174,7 @@ weekly_payouts as (
     select
         show_id,
         {{ period_start('week', 'event_at') }} as week_start_date,
-        sum(payout_amount) as partner_payouts
+        {{ exact_sum('payout_amount') }} as partner_payouts
     from partner_events
     where program_status = 'payout'
     group by 1, 2

@@ -39,23 +39,24 @@ covered_days as (
 
 ),
 
-day_numbers as (
+flight_offsets as (
 
-    {{ dbt.generate_series(3660) }}
+    select
+        line_items.line_item_id,
+        campaigns.start_date,
+        {{ day_offsets('campaigns.flight_days - 1') }} as day_offset
+    from line_items
+    inner join campaigns
+        on line_items.campaign_id = campaigns.campaign_id
 
 ),
 
 flight_days as (
 
     select
-        line_items.line_item_id,
-        cast({{ dbt.dateadd('day', 'day_numbers.generated_number - 1', 'campaigns.start_date') }}
-            as date) as delivery_date
-    from line_items
-    inner join campaigns
-        on line_items.campaign_id = campaigns.campaign_id
-    inner join day_numbers
-        on day_numbers.generated_number <= campaigns.flight_days
+        line_item_id,
+        cast({{ dbt.dateadd('day', 'day_offset', 'start_date') }} as date) as delivery_date
+    from flight_offsets
 
 ),
 

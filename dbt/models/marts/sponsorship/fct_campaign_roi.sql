@@ -61,7 +61,7 @@ delivered as (
     select
         campaign_id,
         sum(delivered_impressions) as delivered_impressions,
-        sum(spend) as delivery_spend
+        {{ exact_sum('spend') }} as delivery_spend
     from delivery
     group by campaign_id
 
@@ -101,8 +101,8 @@ credited as (
     select
         campaign_id,
         attribution_model,
-        sum(credit) as conversions,
-        sum(revenue_credit) as revenue
+        {{ exact_sum('credit') }} as conversions,
+        {{ exact_sum('revenue_credit') }} as revenue
     from attribution
     group by campaign_id, attribution_model
 
