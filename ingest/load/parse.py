@@ -9,6 +9,7 @@ a temp table `_parsed` holding the contract's typed columns plus `_source_line`,
 from __future__ import annotations
 
 import gzip
+import tempfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ import duckdb
 
 from core.contract import DATE_HORIZON_DAYS, EARLIEST_DAY, RESERVED_NAMES, Column, RawTable
 from core.ddl import quote, sql_type
+from ingest.load import csv_returns
 from ingest.load.addresses import ip_check_sql
 from ingest.load.csv_header import Header, NoHeader, find_header
 
@@ -76,7 +78,8 @@ def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable,
         if fmt == "parquet":
             _parquet_fields(con, path, table)
         else:
-            _text_fields(con, path, table, fmt)
+            with tempfile.TemporaryDirectory(prefix="podwh-csv-") as workdir:
+                _text_fields(con, path, table, fmt, Path(workdir))
         con.execute(f"create temp table {PARSED} as {_typed_select(table, fmt, window)}")
     except duckdb.Error as exc:
         raise UnreadableFile(f"{path.name}: {_first_line(exc)}") from exc
@@ -101,8 +104,10 @@ def _verify_gzip(path: Path) -> None:
                              "whole, so that no part of it loads: deliver it again") from exc
 
 
-def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fmt: str) -> None:
+def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fmt: str,
+                 workdir: Path) -> None:
     """CSV or JSON Lines into `_fields` (all varchar) with line numbers; bad lines kept."""
+    source = path
     con.execute("drop table if exists _rej_errors; drop table if exists _rej_scans")
     common = (
         "store_rejects = true, rejects_table = '_rej_errors', rejects_scan = '_rej_scans', "
@@ -117,6 +122,7 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
         header_lines = 0
     else:
         header = _csv_header(path, table)
+        mended = csv_returns.mend(path, header.line, len(header.names), workdir)
         columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'"
                             for n in header.names)
         # a fixed dialect: the sniffer gives up on a whole file over one bad quote; with it,
@@ -126,11 +132,12 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
             f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', {common})"
         )
         header_lines = header.line
-        _refuse_reserved(con, reader, path)
+        source = mended.path
+        _refuse_reserved(con, reader, path, source)
     con.execute(
         f"create temp table _fields as select *, row_number() over () + {header_lines} "
         f"as _source_line from {reader}",
-        [str(path)],
+        [str(source)],
     )
     if fmt == "csv":
         _require_columns(con, "_fields", table, path)
@@ -142,6 +149,10 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
         from _rej_errors order by line
         """
     )
+    if fmt == "csv" and mended.stand_ins:  # each stand-in's line gets its record and reason
+        con.executemany("update _rejected set reason = ?, csv_line = ? where contains(csv_line, ?)",
+                        [[csv_returns.REASON, text, stand_in]
+                         for stand_in, text in mended.stand_ins.items()])
     if con.execute("select count(*) from _rejected").fetchall()[0][0]:
         _renumber_past_rejects(con, header_lines)
     if fmt == "csv" and header.before:
@@ -183,11 +194,12 @@ def _parquet_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable)
     )
 
 
-def _refuse_reserved(con: duckdb.DuckDBPyConnection, reader: str, path: Path) -> None:
+def _refuse_reserved(con: duckdb.DuckDBPyConnection, reader: str, path: Path,
+                     source: Path | None = None) -> None:
     """A file whose own columns carry the loader's lineage names would overwrite them (and
     with them every row's id): the whole file is refused, naming the columns."""
     names = [row[0] for row in con.execute(f"describe select * from {reader}",
-                                           [str(path)]).fetchall()]
+                                           [str(source or path)]).fetchall()]
     reserved = sorted(n for n in names if n.lower() in RESERVED_NAMES)
     if reserved:
         raise UnreadableFile(f"{path.name}: column(s) {', '.join(reserved)} are reserved for "

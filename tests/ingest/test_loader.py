@@ -526,3 +526,33 @@ def test_a_show_id_stays_with_the_tenant_that_registered_it_first(settings: Sett
         assert any("tenant northwind can't move it" in w for w in report.warnings)
     finally:
         wh.close()
+
+
+def test_a_raw_carriage_return_in_an_unquoted_field_quarantines_its_line(
+        settings: Settings, landing: Path):
+    """A CR without an LF after it, outside quotes, made DuckDB's reader refuse the whole
+    file ("state machine reached an invalid state"); now only its line is quarantined. In
+    quotes it is part of the value; a bare CR at the very end is the last line's end."""
+    (landing / "shows" / "shows.csv").write_bytes(
+        b"Export\rtool\r\n"
+        b"tenant_id,show_id,title,feed_url\r\n"
+        b"acme,s1,On\re,feeds/s1.xml\r\n"
+        b'acme,s2,"Tw\ro",feeds/s2.xml\r\n'
+        b"acme,s3,Three,feeds/s3.xml\r\r\n"
+        b'acme,s4,x"y\rz,feeds/s4.xml\r\n'
+        b"acme,s5,Five,feeds/s5.xml\r")
+    wh = connect(settings)
+    try:
+        [f] = load_table(wh, landing, table("shows")).files
+        assert (f.status, f.rows, f.quarantined) == ("loaded", 2, 4)
+        assert wh.fetchall("select show_id, title, _source_line from raw.shows "
+                           "order by show_id") == [("s2", "Tw\ro", 4), ("s5", "Five", 7)]
+        cr = "a raw carriage return (CR) inside an unquoted field"
+        assert wh.fetchall("select source_line, reason, raw_record from raw.quarantine "
+                           "order by source_line") == [
+            (1, "a line above the header", "Export\rtool"),
+            (3, cr, "acme,s1,On\re,feeds/s1.xml"),
+            (5, cr, "acme,s3,Three,feeds/s3.xml\r"),
+            (6, cr, 'acme,s4,x"y\rz,feeds/s4.xml')]
+    finally:
+        wh.close()
