@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 REASON = "a raw carriage return (CR) inside an unquoted field"
+JSONL_REASON = "a raw carriage return (CR) inside the line"
 _STRAY = re.compile(rb"\r(?!\n)")
 _SPECIAL = re.compile(rb'[",\r\n]')
+_LINE = re.compile(rb"[\r\n]")
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,12 @@ def uses_lf(data: bytes) -> bool:
     return b"\n" in data or b"\r" not in data
 
 
-def mend(path: Path, header_line: int, columns: int, workdir: Path) -> Mended:
+def mend(path: Path, header_line: int, columns: int, workdir: Path,
+         quoted: bool = True) -> Mended:
     """The file as the CSV reader can take it: `path` itself unless a record past the
-    header (line `header_line`) holds a stray CR outside quotes."""
+    header (line `header_line`) holds a stray CR outside quotes. JSON Lines (`quoted`
+    false: the loader reads them one line a row, no quotes) get a stand-in that is no JSON,
+    for the loader to swap back."""
     if not _has_stray(path):
         return Mended(path, {})
     with _open(path) as fh:
@@ -80,7 +85,7 @@ def mend(path: Path, header_line: int, columns: int, workdir: Path) -> Mended:
         end = len(data) if end < 0 else end + 1
         out += _STRAY.sub(b" ", data[pos:end])
         pos, line = end, line + 1
-    for start, end, stray in _records(data, pos):
+    for start, end, stray in _records(data, pos, quoted):
         record = data[start:end]
         if not stray:
             out += record
@@ -88,6 +93,7 @@ def mend(path: Path, header_line: int, columns: int, workdir: Path) -> Mended:
         body = record[:-1] if record.endswith(b"\n") else record
         body = body[:-1] if body.endswith(b"\r") else body
         stand_in = f"podwh-stray-cr-{nonce}-{len(stand_ins)}" + ",-" * columns  # 1 too many
+        stand_in = stand_in if quoted else stand_in.replace(",", "")
         stand_ins[stand_in] = body.decode("utf-8", errors="replace")
         out += stand_in.encode() + record[len(body):]
     mended = workdir / f"{nonce}-{path.name.removesuffix('.gz')}"
@@ -95,12 +101,12 @@ def mend(path: Path, header_line: int, columns: int, workdir: Path) -> Mended:
     return Mended(mended, stand_ins)
 
 
-def _records(data: bytes, pos: int) -> Iterator[tuple[int, int, bool]]:
+def _records(data: bytes, pos: int, quotes: bool) -> Iterator[tuple[int, int, bool]]:
     """(start, end, has a stray CR outside quotes) of each record from `pos`, read the way
     DuckDB's reader reads them: a quote opens a quoted field only at the field's start, a
-    quoted field may span lines, `""` inside it is a quote."""
+    quoted field may span lines, `""` inside it is a quote (without `quotes`: lines)."""
     start, field_start, quoted, stray = pos, pos, False, False
-    matches = _SPECIAL.finditer(data, pos)
+    matches = (_SPECIAL if quotes else _LINE).finditer(data, pos)
     for m in matches:
         i, ch = m.start(), data[m.start()]
         if quoted:
