@@ -46,7 +46,7 @@ def find_header(path: Path, table: RawTable) -> Header:
 
 
 def _normalised(field: str, known: set[str]) -> str:
-    name = field.strip().lstrip("\ufeff")
+    name = field.lstrip("\ufeff").strip()
     return name.lower() if name.lower() in known else name
 
 

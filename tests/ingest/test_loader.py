@@ -619,3 +619,16 @@ def test_times_without_an_offset_and_numbers_that_arent_their_type_are_quarantin
             "field revenue: '1e400' is not a finite number"]
     finally:
         wh.close()
+
+
+def test_a_bom_before_a_space_padded_first_name_is_still_the_header(settings: Settings,
+                                                                    landing: Path):
+    """The BOM was stripped after the spaces, leaving ' show_id': no header was found."""
+    (landing / "shows" / "shows.csv").write_bytes(
+        "\ufeff SHOW_ID ,feed_url\ns1,feeds/s1.xml\n".encode())
+    wh = connect(settings)
+    try:
+        [f] = load_table(wh, landing, table("shows")).files
+        assert (f.status, f.rows, f.quarantined) == ("loaded", 1, 0)
+    finally:
+        wh.close()
