@@ -37,7 +37,10 @@ def find_header(path: Path, table: RawTable) -> Header:
     known = {c.name for c in table.columns}
     lines = _first_lines(path)
     for index, text in enumerate(lines):
-        fields = next(csv.reader([text.replace("\r", " ")]), [])
+        try:
+            fields = next(csv.reader([text.replace("\r", " ")]), [])
+        except csv.Error:  # a field over the csv module's limit (128 KiB): no header
+            continue
         names = [_normalised(f, known) for f in fields]
         if required <= set(names):
             return Header(names, index + 1, list(enumerate(lines[:index], start=1)))

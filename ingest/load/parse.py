@@ -24,10 +24,11 @@ from ingest.load.addresses import ip_check_sql
 from ingest.load.csv_header import Header, NoHeader, find_header
 
 PARSED = "_parsed"
-# A time's UTC offset, ending its text: Z or +-hh[[:]mm], at most 14 hours (Kiribati's
+# A time's UTC offset, right after its time of day: Z or +-hh[[:]mm], at most 14 hours (Kiribati's
 # +14:00; -12:00 is the other end). A zone name or abbreviation (PST: which one?), no
 # offset at all or an impossible one (+25:00) is quarantined.
-OFFSET_PATTERN = r"(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)$"
+OFFSET_PATTERN = (r"[0-9]:[0-9]{2}(:[0-9]{2})?(\.[0-9]+)?\s*"
+                  r"(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)$")
 
 
 class UnreadableFile(Exception):

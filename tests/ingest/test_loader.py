@@ -588,6 +588,7 @@ def test_times_without_an_offset_and_numbers_that_arent_their_type_are_quarantin
                                                        "09+25:00' has no UTC offset"),
         5: ({"bytes_sent": 12.5}, "field bytes_sent: cannot read '12.5' as bigint"),
         6: ({"status": "0x10"}, "field status: cannot read '0x10' as int"),
+        7: ({"timestamp": "2026-03-02"}, "field timestamp: '2026-03-02' has no UTC offset"),
     }
     lines = [json.dumps(GOOD)] + [json.dumps({**GOOD, **change}) for change, _ in bad.values()]
     lines += [json.dumps({**GOOD, "timestamp": "2026-03-02T07:14:09-12:00", "status": 200.0})]
@@ -609,7 +610,7 @@ def test_times_without_an_offset_and_numbers_that_arent_their_type_are_quarantin
             assert reasons[line].startswith(start), (line, reasons[line])
         assert wh.fetchall("select _source_line, status from raw.access_logs "
                            "where _source_file = 'access_logs/day9.jsonl' order by 1") == [
-            (1, 206), (7, 200)]
+            (1, 206), (8, 200)]
         load_table(wh, landing, table("orders"))
         assert wh.fetchall("select order_id, revenue from raw.orders") == [("o4", -54.5)]
         assert [r for (r,) in wh.fetchall("select reason from raw.quarantine where "
@@ -630,5 +631,23 @@ def test_a_bom_before_a_space_padded_first_name_is_still_the_header(settings: Se
     try:
         [f] = load_table(wh, landing, table("shows")).files
         assert (f.status, f.rows, f.quarantined) == ("loaded", 1, 0)
+    finally:
+        wh.close()
+
+
+def test_an_overlong_line_near_the_top_of_a_csv_is_no_crash(settings: Settings,
+                                                            landing: Path):
+    """Python's csv module raised 'field larger than field limit' on a line over 128 KiB
+    while the loader looked for the header: the whole load stopped."""
+    long = "x" * 200_000
+    (landing / "shows" / "shows.csv").write_text(
+        f"{long}\ntenant_id,show_id,title,feed_url\nacme,s1,One,feeds/s1.xml\n")
+    (landing / "shows" / "zz-nameless.csv").write_text(f"{long},feeds/s2.xml\n")
+    wh = connect(settings)
+    try:
+        files = {f.path: f for f in load_table(wh, landing, table("shows")).files}
+        assert (files["shows/shows.csv"].rows, files["shows/shows.csv"].quarantined) == (1, 1)
+        assert files["shows/zz-nameless.csv"].status == "unreadable"
+        assert "no header naming" in files["shows/zz-nameless.csv"].message
     finally:
         wh.close()
