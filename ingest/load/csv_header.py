@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.contract import RawTable
+from ingest.load.csv_returns import uses_lf
 
 SEARCH_LINES = 20
 
@@ -36,7 +37,10 @@ def find_header(path: Path, table: RawTable) -> Header:
     known = {c.name for c in table.columns}
     lines = _first_lines(path)
     for index, text in enumerate(lines):
-        fields = next(csv.reader([text]), [])
+        try:
+            fields = next(csv.reader([text.replace("\r", " ")]), [])
+        except csv.Error:  # a field over the csv module's limit (128 KiB): no header
+            continue
         names = [_normalised(f, known) for f in fields]
         if required <= set(names):
             return Header(names, index + 1, list(enumerate(lines[:index], start=1)))
@@ -45,13 +49,18 @@ def find_header(path: Path, table: RawTable) -> Header:
 
 
 def _normalised(field: str, known: set[str]) -> str:
-    name = field.strip().lstrip("\ufeff")
+    name = field.lstrip("\ufeff").strip()
     return name.lower() if name.lower() in known else name
 
 
 def _first_lines(path: Path) -> list[str]:
+    """The top lines, split where the CSV reader splits them: at LF (CRLF) in a file whose
+    lines end so, a stray CR inside a line staying part of it; at CR in a CR-only file."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as raw:
+        top = raw.read(1 << 16)
+    newline = "\n" if uses_lf(top) else ""
     with opener(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace",
-                                                      newline="") as text:
+                                                      newline=newline) as text:
         return [line.rstrip("\r\n") for _, line in zip(range(SEARCH_LINES), text,
                                                         strict=False)]

@@ -9,6 +9,7 @@ a temp table `_parsed` holding the contract's typed columns plus `_source_line`,
 from __future__ import annotations
 
 import gzip
+import tempfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +19,16 @@ import duckdb
 
 from core.contract import DATE_HORIZON_DAYS, EARLIEST_DAY, RESERVED_NAMES, Column, RawTable
 from core.ddl import quote, sql_type
+from ingest.load import csv_returns
 from ingest.load.addresses import ip_check_sql
 from ingest.load.csv_header import Header, NoHeader, find_header
 
 PARSED = "_parsed"
+# A time's UTC offset, right after its time of day: Z or +-hh[[:]mm], at most 14 hours (Kiribati's
+# +14:00; -12:00 is the other end). A zone name or abbreviation (PST: which one?), no
+# offset at all or an impossible one (+25:00) is quarantined.
+OFFSET_PATTERN = (r"[0-9]:[0-9]{2}(:[0-9]{2})?(\.[0-9]+)?\s*"
+                  r"(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)$")
 
 
 class UnreadableFile(Exception):
@@ -75,9 +82,14 @@ def parse_file(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable,
     try:
         if fmt == "parquet":
             _parquet_fields(con, path, table)
+            native_times = frozenset(name for name, kind, *_ in con.execute(
+                "describe _fields").fetchall() if kind.startswith("TIMESTAMP"))
         else:
-            _text_fields(con, path, table, fmt)
-        con.execute(f"create temp table {PARSED} as {_typed_select(table, fmt, window)}")
+            native_times = frozenset()
+            with tempfile.TemporaryDirectory(prefix="podwh-csv-") as workdir:
+                _text_fields(con, path, table, fmt, Path(workdir))
+        con.execute(f"create temp table {PARSED} as "
+                    f"{_typed_select(table, fmt, window, native_times)}")
     except duckdb.Error as exc:
         raise UnreadableFile(f"{path.name}: {_first_line(exc)}") from exc
 
@@ -101,8 +113,10 @@ def _verify_gzip(path: Path) -> None:
                              "whole, so that no part of it loads: deliver it again") from exc
 
 
-def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fmt: str) -> None:
+def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fmt: str,
+                 workdir: Path) -> None:
     """CSV or JSON Lines into `_fields` (all varchar) with line numbers; bad lines kept."""
+    source = path
     con.execute("drop table if exists _rej_errors; drop table if exists _rej_scans")
     common = (
         "store_rejects = true, rejects_table = '_rej_errors', rejects_scan = '_rej_scans', "
@@ -115,8 +129,11 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
             f"quote = '', escape = '', auto_detect = false, {common})"
         )
         header_lines = 0
+        mended = csv_returns.mend(path, 0, 1, workdir, quoted=False)
+        source = mended.path
     else:
         header = _csv_header(path, table)
+        mended = csv_returns.mend(path, header.line, len(header.names), workdir)
         columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'"
                             for n in header.names)
         # a fixed dialect: the sniffer gives up on a whole file over one bad quote; with it,
@@ -126,11 +143,12 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
             f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', {common})"
         )
         header_lines = header.line
-        _refuse_reserved(con, reader, path)
+        source = mended.path
+        _refuse_reserved(con, reader, path, source)
     con.execute(
         f"create temp table _fields as select *, row_number() over () + {header_lines} "
         f"as _source_line from {reader}",
-        [str(path)],
+        [str(source)],
     )
     if fmt == "csv":
         _require_columns(con, "_fields", table, path)
@@ -142,8 +160,17 @@ def _text_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable, fm
         from _rej_errors order by line
         """
     )
+    if fmt == "csv" and mended.stand_ins:  # each stand-in's line gets its record and reason
+        con.executemany("update _rejected set reason = ?, csv_line = ? where contains(csv_line, ?)",
+                        [[csv_returns.REASON, text, stand_in]
+                         for stand_in, text in mended.stand_ins.items()])
     if con.execute("select count(*) from _rejected").fetchall()[0][0]:
         _renumber_past_rejects(con, header_lines)
+    if fmt == "jsonl":  # a stand-in line becomes the line it stands for, quarantined
+        for stand_in, text in mended.stand_ins.items():
+            con.execute("insert into _rejected select _source_line, ?, ? from _fields "
+                        "where line = ?", [csv_returns.JSONL_REASON, text, stand_in])
+            con.execute("delete from _fields where line = ?", [stand_in])
     if fmt == "csv" and header.before:
         con.executemany("insert into _rejected values (?, ?, ?)",
                         [[line, "a line above the header", text]
@@ -183,11 +210,12 @@ def _parquet_fields(con: duckdb.DuckDBPyConnection, path: Path, table: RawTable)
     )
 
 
-def _refuse_reserved(con: duckdb.DuckDBPyConnection, reader: str, path: Path) -> None:
+def _refuse_reserved(con: duckdb.DuckDBPyConnection, reader: str, path: Path,
+                     source: Path | None = None) -> None:
     """A file whose own columns carry the loader's lineage names would overwrite them (and
     with them every row's id): the whole file is refused, naming the columns."""
     names = [row[0] for row in con.execute(f"describe select * from {reader}",
-                                           [str(path)]).fetchall()]
+                                           [str(source or path)]).fetchall()]
     reserved = sorted(n for n in names if n.lower() in RESERVED_NAMES)
     if reserved:
         raise UnreadableFile(f"{path.name}: column(s) {', '.join(reserved)} are reserved for "
@@ -219,8 +247,11 @@ def _cast(col: Column, raw: str) -> str:
     if col.kind in ("text", "ip"):
         return raw
     if col.kind == "timestamp":
-        # Instants with any offset become UTC; the session time zone is UTC for naive ones.
+        # Instants with any offset become UTC (text without one is quarantined: _check)
         return f"timezone('UTC', try_cast({raw} as timestamptz))"
+    if col.kind in ("int", "bigint"):  # a whole number: 12.5 is no bigint (a cast rounds it)
+        return (f"case when try_cast({raw} as double) = try_cast({raw} as bigint) "
+                f"then try_cast({raw} as {sql_type(col.kind, 'duckdb')}) end")
     return f"try_cast({raw} as {sql_type(col.kind, 'duckdb')})"
 
 
@@ -241,7 +272,9 @@ def _records_sql(table: RawTable, fmt: str) -> str:
     """
 
 
-def _typed_select(table: RawTable, fmt: str, window: TimeWindow) -> str:
+def _typed_select(table: RawTable, fmt: str, window: TimeWindow,
+                  native_times: frozenset[str] = frozenset()) -> str:
+    """`native_times`: Parquet columns typed as timestamps, whose instants need no offset."""
     values = {c.name: f"_v_{i}" for i, c in enumerate(table.columns)}
     raw_cols = ",\n".join(f"{_raw_value(c, i, fmt)} as {values[c.name]}"
                           for i, c in enumerate(table.columns))
@@ -249,8 +282,8 @@ def _typed_select(table: RawTable, fmt: str, window: TimeWindow) -> str:
         f"{_with_default(table, c, _cast(c, values[c.name]))} as {quote(c.name)}"
         for c in table.columns
     )
-    checks = [_check(c, values[c.name], _cast(c, values[c.name]), window)
-              for c in table.columns]
+    checks = [_check(c, values[c.name], _cast(c, values[c.name]), window,
+                     text_time=c.name not in native_times) for c in table.columns]
     extra = ""
     if fmt == "jsonl":
         checks.insert(0, "case when _values is null then case when json_valid(_raw_record) "
@@ -284,9 +317,11 @@ def _with_default(table: RawTable, col: Column, expr: str) -> str:
     )
 
 
-def _check(col: Column, raw: str, typed: str, window: TimeWindow) -> str:
+def _check(col: Column, raw: str, typed: str, window: TimeWindow,
+           text_time: bool = True) -> str:
     """The reason a value can't load, in order: missing, unreadable as its type, holding a
-    NUL (Postgres text can't), outside the range the models assume."""
+    NUL (Postgres text can't), not finite, outside the range the models assume, a time
+    written without its UTC offset."""
     missing = f"{raw} is null" if col.kind != "text" else f"coalesce({raw}, '') = ''"
     parts = []
     if col.required:
@@ -299,7 +334,14 @@ def _check(col: Column, raw: str, typed: str, window: TimeWindow) -> str:
     if col.kind in ("text", "ip"):
         parts.append(f"when strpos({raw}, chr(0)) > 0 then "
                      f"'field {col.name}: contains a NUL character'")
+    if col.kind == "double":
+        parts.append(f"when not isfinite({typed}) then "
+                     f"'field {col.name}: {_quoted(raw)} is not a finite number'")
     parts += _range_checks(col, raw, typed, window)
+    if col.kind == "timestamp" and text_time:
+        parts.append(f"when not regexp_matches(trim({raw}), '{OFFSET_PATTERN}') then "
+                     f"'field {col.name}: {_quoted(raw)} has no UTC offset "
+                     "(Z or +hh:mm, at most 14 hours)'")
     return f"case {' '.join(parts)} end" if parts else "null"
 
 

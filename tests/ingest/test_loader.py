@@ -526,3 +526,128 @@ def test_a_show_id_stays_with_the_tenant_that_registered_it_first(settings: Sett
         assert any("tenant northwind can't move it" in w for w in report.warnings)
     finally:
         wh.close()
+
+
+def test_a_raw_carriage_return_in_an_unquoted_field_quarantines_its_line(
+        settings: Settings, landing: Path):
+    """A CR without an LF after it, outside quotes, made DuckDB's reader refuse the whole
+    file ("state machine reached an invalid state"); now only its line is quarantined. In
+    quotes it is part of the value; a bare CR at the very end is the last line's end."""
+    (landing / "shows" / "shows.csv").write_bytes(
+        b"Export\rtool\r\n"
+        b"tenant_id,show_id,title,feed_url\r\n"
+        b"acme,s1,On\re,feeds/s1.xml\r\n"
+        b'acme,s2,"Tw\ro",feeds/s2.xml\r\n'
+        b"acme,s3,Three,feeds/s3.xml\r\r\n"
+        b'acme,s4,x"y\rz,feeds/s4.xml\r\n'
+        b"acme,s5,Five,feeds/s5.xml\r")
+    wh = connect(settings)
+    try:
+        [f] = load_table(wh, landing, table("shows")).files
+        assert (f.status, f.rows, f.quarantined) == ("loaded", 2, 4)
+        assert wh.fetchall("select show_id, title, _source_line from raw.shows "
+                           "order by show_id") == [("s2", "Tw\ro", 4), ("s5", "Five", 7)]
+        cr = "a raw carriage return (CR) inside an unquoted field"
+        assert wh.fetchall("select source_line, reason, raw_record from raw.quarantine "
+                           "order by source_line") == [
+            (1, "a line above the header", "Export\rtool"),
+            (3, cr, "acme,s1,On\re,feeds/s1.xml"),
+            (5, cr, "acme,s3,Three,feeds/s3.xml\r"),
+            (6, cr, 'acme,s4,x"y\rz,feeds/s4.xml')]
+    finally:
+        wh.close()
+
+
+def test_a_raw_carriage_return_in_a_json_line_quarantines_the_line(settings: Settings,
+                                                                   landing: Path):
+    """The JSON Lines reader stopped at a stray CR just like the CSV one, refusing the file."""
+    line = json.dumps(GOOD)
+    (landing / "access_logs" / "day9.jsonl").write_bytes(
+        (line.replace('"GET"', '"G\rET"') + "\n" + line + "\n").encode())
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("access_logs"))
+        assert _rows_by_file(wh)["access_logs/day9.jsonl"] == 1
+        assert wh.fetchall("select source_line, reason from raw.quarantine "
+                           "where source_file = 'access_logs/day9.jsonl'") == [
+            (1, "a raw carriage return (CR) inside the line")]
+    finally:
+        wh.close()
+
+
+def test_times_without_an_offset_and_numbers_that_arent_their_type_are_quarantined(
+        settings: Settings, landing: Path):
+    """DuckDB's casts read a time without an offset as UTC, `PST` as some -08:00 and +25:00
+    as an offset; round 12.5 into a bigint; take NaN and inf as doubles. All quarantined."""
+    bad = {
+        2: ({"timestamp": "2026-03-02T07:14:09"}, "field timestamp: '2026-03-02T07:14:09' "
+                                                 "has no UTC offset"),
+        3: ({"timestamp": "2026-03-02 07:14:09 PST"}, "field timestamp: '2026-03-02 07:14:09 "
+                                                     "PST' has no UTC offset"),
+        4: ({"timestamp": "2026-03-02T07:14:09+25:00"}, "field timestamp: '2026-03-02T07:14:"
+                                                       "09+25:00' has no UTC offset"),
+        5: ({"bytes_sent": 12.5}, "field bytes_sent: cannot read '12.5' as bigint"),
+        6: ({"status": "0x10"}, "field status: cannot read '0x10' as int"),
+        7: ({"timestamp": "2026-03-02"}, "field timestamp: '2026-03-02' has no UTC offset"),
+    }
+    lines = [json.dumps(GOOD)] + [json.dumps({**GOOD, **change}) for change, _ in bad.values()]
+    lines += [json.dumps({**GOOD, "timestamp": "2026-03-02T07:14:09-12:00", "status": 200.0})]
+    (landing / "access_logs" / "day9.jsonl").write_text("\n".join(lines) + "\n")
+    (landing / "conversions").mkdir()
+    (landing / "conversions" / "orders.csv").write_text(
+        "sponsor_id,order_id,ordered_at,revenue\n"
+        "sp1,o1,2026-03-04T18:22:05Z,NaN\n"
+        "sp1,o2,2026-03-04T18:22:05Z,-inf\n"
+        "sp1,o3,2026-03-04T18:22:05Z,1e400\n"
+        "sp1,o4,2026-03-04T18:22:05Z,-54.5\n")  # a refund: negative, but finite
+    wh = connect(settings)
+    try:
+        load_table(wh, landing, table("access_logs"))
+        reasons = dict(wh.fetchall("select source_line, reason from raw.quarantine "
+                                   "where source_file = 'access_logs/day9.jsonl'"))
+        assert set(reasons) == set(bad)
+        for line, (_, start) in bad.items():
+            assert reasons[line].startswith(start), (line, reasons[line])
+        assert wh.fetchall("select _source_line, status from raw.access_logs "
+                           "where _source_file = 'access_logs/day9.jsonl' order by 1") == [
+            (1, 206), (8, 200)]
+        load_table(wh, landing, table("orders"))
+        assert wh.fetchall("select order_id, revenue from raw.orders") == [("o4", -54.5)]
+        assert [r for (r,) in wh.fetchall("select reason from raw.quarantine where "
+                                          "source_table = 'orders' order by source_line")] == [
+            "field revenue: 'NaN' is not a finite number",
+            "field revenue: '-inf' is not a finite number",
+            "field revenue: '1e400' is not a finite number"]
+    finally:
+        wh.close()
+
+
+def test_a_bom_before_a_space_padded_first_name_is_still_the_header(settings: Settings,
+                                                                    landing: Path):
+    """The BOM was stripped after the spaces, leaving ' show_id': no header was found."""
+    (landing / "shows" / "shows.csv").write_bytes(
+        "\ufeff SHOW_ID ,feed_url\ns1,feeds/s1.xml\n".encode())
+    wh = connect(settings)
+    try:
+        [f] = load_table(wh, landing, table("shows")).files
+        assert (f.status, f.rows, f.quarantined) == ("loaded", 1, 0)
+    finally:
+        wh.close()
+
+
+def test_an_overlong_line_near_the_top_of_a_csv_is_no_crash(settings: Settings,
+                                                            landing: Path):
+    """Python's csv module raised 'field larger than field limit' on a line over 128 KiB
+    while the loader looked for the header: the whole load stopped."""
+    long = "x" * 200_000
+    (landing / "shows" / "shows.csv").write_text(
+        f"{long}\ntenant_id,show_id,title,feed_url\nacme,s1,One,feeds/s1.xml\n")
+    (landing / "shows" / "zz-nameless.csv").write_text(f"{long},feeds/s2.xml\n")
+    wh = connect(settings)
+    try:
+        files = {f.path: f for f in load_table(wh, landing, table("shows")).files}
+        assert (files["shows/shows.csv"].rows, files["shows/shows.csv"].quarantined) == (1, 1)
+        assert files["shows/zz-nameless.csv"].status == "unreadable"
+        assert "no header naming" in files["shows/zz-nameless.csv"].message
+    finally:
+        wh.close()
