@@ -70,7 +70,7 @@ exposed_outcomes as (
     select
         campaign_id,
         count(*) as exposed_households,
-        sum(observed_days) as exposed_household_days,
+        {{ exact_sum("observed_days") }} as exposed_household_days,
         sum(orders) as exposed_conversions
     from exposed_orders
     group by campaign_id
