@@ -52,6 +52,7 @@ class _Stage:
     models: int = 0
     checks: int = 0
     checks_failed: list[str] = field(default_factory=list)
+    load_checks_failed: list[str] = field(default_factory=list)  # quarantine, contracts
     notes: list[str] = field(default_factory=list)
 
 
@@ -124,7 +125,9 @@ class RunProgress:
             return f"failed: {', '.join(s.failed)}"
         if s.name == LOAD:
             quarantined = f", {s.rows_quarantined:,} quarantined" if s.rows_quarantined else ""
-            return f"{s.steps} steps, {s.rows_loaded:,} rows loaded{quarantined}"
+            failed = (f", checks failed: {', '.join(s.load_checks_failed)}"
+                      if s.load_checks_failed else "")
+            return f"{s.steps} steps, {s.rows_loaded:,} rows loaded{quarantined}{failed}"
         if s.name == BUILD:
             failed = (f", {len(s.checks_failed)} failed: {', '.join(s.checks_failed[:3])}"
                       if s.checks_failed else " passed")
@@ -149,6 +152,10 @@ class RunProgress:
 
     def _checked(self, evaluation: object) -> None:
         stage = self.stage
+        if stage is not None and stage.name == LOAD and not getattr(evaluation, "passed", True):
+            key = getattr(evaluation, "asset_key", None)
+            stage.load_checks_failed.append(
+                f"{key.path[-1] if key else '?'} {getattr(evaluation, 'check_name', '?')}")
         if stage is None or stage.name != BUILD:
             return
         stage.checks += 1

@@ -19,6 +19,7 @@ from pydantic import Field
 from core import backfill
 from core.settings import OPTIONS_BY_NAME, ModelOptions
 from core.warehouse import Warehouse, exclusive
+from dagster_project.defs.ingest.checks import held_back
 from dagster_project.defs.transform.checks import describe_test, with_failing_rows
 from dagster_project.resources import (
     DbtCli,
@@ -105,6 +106,8 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
     options = config.options(model_options.options())
     dbt_vars = options.dbt_vars()
     context.log.info(f"counting and attribution options: {options.describe()}")
+    # a raw table whose data contract failed keeps its models out of the build
+    exclude = _held_back(context)
     # one transform at a time per warehouse (Postgres: an advisory lock; DuckDB: its file)
     with exclusive(settings, "the dbt build of this warehouse"):
         with warehouse.connect() as wh:
@@ -118,17 +121,33 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
             # each pass keeps its own run_results.json (timings, failures) for operators
             target = dbt_project.target_path / "passes" / f"{first}_{last}"
             for args in backfill.pass_args(first, last, dbt_vars):
-                _keep_parse(dbt.cli(args, env=env, target_path=target / args[0]).wait())
+                _keep_parse(dbt.cli([*args, *exclude], env=env,
+                                    target_path=target / args[0]).wait())
         # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
         # (tests/dbt), production builds skip them.
         build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
-                         "--vars", json.dumps(dbt_vars)], env=env, context=context)
+                         "--vars", json.dumps(dbt_vars), *exclude], env=env, context=context)
         manifest = _manifest()
         for event in build.stream():
             if isinstance(event, dg.AssetCheckResult):
                 event = with_failing_rows(event, manifest, build.target_path)
             yield event
         _keep_parse(build)
+
+
+def _held_back(context: dg.AssetExecutionContext) -> list[str]:
+    """`--exclude` for the models downstream of the raw tables whose latest `contract`
+    check failed (dagster_project/defs/ingest/checks.py): they wait for a load that passes,
+    while every other source's models build. Dagster skips the assets that depend on them."""
+    sources = {dg.AssetKey(key): f"source:{s['source_name']}.{s['name']}+"
+               for s in _manifest()["sources"].values()
+               if (key := s.get("meta", {}).get("dagster", {}).get("asset_key"))}
+    held = held_back(context.instance, sources)
+    if not held:
+        return []
+    context.log.error("held back by a failed data contract, with every model downstream: "
+                      + ", ".join(k.to_user_string() for k in held))
+    return ["--exclude", " ".join(sources[k] for k in held)]
 
 
 def _recount_if_asked_or_changed(context: dg.AssetExecutionContext, wh: Warehouse,

@@ -1,0 +1,76 @@
+"""A raw table whose data contract fails holds back its own dbt models only: the other
+sources' models build in the same run. It stays held back while the bad file's rows are
+in the table, and builds again once a corrected file replaces them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dagster_project.defs.ingest.assets import landing_assets, raw_key
+from dagster_project.defs.ingest.checks import CONTRACT_CHECK, CONTRACT_WARNINGS_CHECK
+from dagster_project.defs.transform.assets import dbt_models
+from dagster_project.resources import resources
+from synth.config import WorldConfig
+from synth.world import generate_world
+
+ORDERS, SURVEYS = raw_key("orders"), raw_key("survey_answers")
+STG_ORDERS = dg.AssetKey(["staging", "stg_conversions__orders"])
+STG_SURVEYS = dg.AssetKey(["staging", "stg_conversions__survey_answers"])
+REFUNDS = "conversions/orders_refunds.csv"
+
+
+@pytest.fixture
+def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    generate_world(tmp_path / "world", WorldConfig(seed=5, listeners=600, days=7,
+                                                   bad_landing=True, ground_truth=False))
+    for name, value in {"PODWH_WAREHOUSE": "duckdb",
+                        "PODWH_DUCKDB_PATH": str(tmp_path / "wh.duckdb"),
+                        "PODWH_LANDING_DIR": str(tmp_path / "world" / "landing"),
+                        "PODWH_PUBLISHED_PATH": "off"}.items():
+        monkeypatch.setenv(name, value)
+    return tmp_path / "world" / "landing"
+
+
+def _run(instance: dg.DagsterInstance, *keys: dg.AssetKey) -> dg.ExecuteInProcessResult:
+    return dg.materialize([*landing_assets, dbt_models], selection=list(keys),
+                          resources=resources(), instance=instance, raise_on_error=False)
+
+
+def _materialised(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
+    return {e.asset_key for e in result.get_asset_materialization_events()}
+
+
+def _contract(result: dg.ExecuteInProcessResult, key: dg.AssetKey, name: str = CONTRACT_CHECK
+              ) -> dg.AssetCheckEvaluation:
+    [evaluation] = [e for e in result.get_asset_check_evaluations()
+                    if e.asset_key == key and e.check_name == name]
+    return evaluation
+
+
+def test_a_failed_contract_holds_back_only_its_sources_models(landing: Path):
+    instance = dg.DagsterInstance.ephemeral()
+    result = _run(instance, ORDERS, SURVEYS, STG_ORDERS, STG_SURVEYS)
+    assert result.success
+    failed = _contract(result, ORDERS)
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+    assert REFUNDS in failed.description and "revenue within 0" in failed.description
+    assert _contract(result, SURVEYS).passed
+    assert _contract(result, SURVEYS, CONTRACT_WARNINGS_CHECK).passed
+    # both raw tables load; the orders' model waits, the survey answers' model builds
+    assert {ORDERS, SURVEYS, STG_SURVEYS} <= _materialised(result)
+    assert STG_ORDERS not in _materialised(result)
+
+    # nothing new landed: the refunds' rows are still there, checked again, still held
+    result = _run(instance, ORDERS, STG_ORDERS)
+    assert not _contract(result, ORDERS).passed
+    assert STG_ORDERS not in _materialised(result)
+
+    # a corrected file replaces them: the contract passes and the orders' model builds
+    fixed = (landing / REFUNDS).read_text().replace(",-", ",")
+    (landing / REFUNDS).write_text(fixed)
+    result = _run(instance, ORDERS, STG_ORDERS)
+    assert _contract(result, ORDERS).passed
+    assert STG_ORDERS in _materialised(result)
