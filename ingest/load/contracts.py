@@ -65,13 +65,9 @@ LIMITS: dict[str, Limits] = {
                             max_empty_share={"user_agent": 0.2},
                             stale_days=30, min_rows_share=0.1),
     "baked_in_ads": Limits(values={"position": POSITIONS}),
-    "campaigns": Limits(ranges={"budget": (0, CURRENCY_MAX), "cpa_rate": (0, CURRENCY_MAX),
-                                "booked_impressions": (0, None)},
-                        values={"pricing_model": frozenset({"cpm", "flat", "cpa"})}),
-    "campaign_codes": Limits(values={"code_type": frozenset({"promo_code", "vanity_url"})}),
-    "line_items": Limits(ranges={"rate": (0, CURRENCY_MAX), "booked_impressions": (0, None)},
-                         values={"position": POSITIONS,
-                                 "ad_type": frozenset({"dynamic", "baked"})}),
+    # bookings (sponsors, campaigns, codes, line items): only what the contract says here;
+    # dbt lists each booking mistake with its file and line (int_booking_errors) and the
+    # other bookings go on, so a bad campaign doesn't hold back every campaign
     "orders": Limits(ranges={"revenue": (0, CURRENCY_MAX)}, stale_days=90),
     "pixel_visits": Limits(max_empty_share={"user_agent": 0.2}, stale_days=90),
     "survey_answers": Limits(max_empty_share={"answer": 0.5}, stale_days=90),
@@ -228,15 +224,20 @@ def profile(wh: Warehouse, table: RawTable, files: Sequence[str], limits: Limits
             frame[column] = pd.to_numeric(frame[column])
     for name in cols:
         frame[name + "__empty_share"] = frame[name + "__empty"] / frame["rows"]
+    loaded = {path: rows for path, rows in wh.fetchall(
+        "select source_file, rows_loaded from raw._load_manifest where table_name = ? "
+        "and duplicate_of is null and rows_loaded > 0", [table.name])}
     if event:
-        [(table_newest,)] = wh.fetchall(f"select max({quote(event)}) from {rel}")
+        # the table's newest row; when these files are all it holds, it is among them
+        if set(loaded) <= set(files):
+            table_newest = frame["newest"].dropna().max()
+        else:
+            [(table_newest,)] = wh.fetchall(f"select max({quote(event)}) from {rel}")
         frame["stale_days"] = [
-            (table_newest - t).total_seconds() / 86400 if t is not None else math.nan
+            (table_newest - t).total_seconds() / 86400
+            if t is not None and not pd.isna(t) and not pd.isna(table_newest) else math.nan
             for t in frame["newest"]]
-    loaded = [rows for (rows,) in wh.fetchall(
-        "select rows_loaded from raw._load_manifest where table_name = ? "
-        "and duplicate_of is null and rows_loaded > 0", [table.name])]
-    median = _median(loaded) if len(loaded) >= MIN_FILES_FOR_VOLUME else None
+    median = _median(list(loaded.values())) if len(loaded) >= MIN_FILES_FOR_VOLUME else None
     frame["rows_share"] = frame["rows"] / median if median else math.nan
     return frame
 

@@ -86,6 +86,16 @@ def test_only_the_files_handed_over_are_validated(wh: Warehouse):
     assert validate(wh, logs, []).expectations == 0  # nothing loaded: nothing read
 
 
+def test_a_late_file_is_stale_against_what_the_table_already_holds(
+        wh: Warehouse, settings: Settings):
+    _access_logs(settings.landing_dir, "late.jsonl",
+                 [{**REQUEST, "timestamp": "2026-01-01T09:00:00Z"}] * 3)
+    load_table(wh, settings.landing_dir, table("access_logs"))
+    [finding] = validate(wh, table("access_logs"), ["access_logs/late.jsonl"]).warnings
+    assert (finding.expectation.name, finding.observed, finding.files) == (
+        "timestamp:freshness", "newest row up to 60 days older", ("access_logs/late.jsonl",))
+
+
 def test_a_required_value_missing_past_the_loader_blocks(wh: Warehouse):
     """Defence in depth: a required field the loader let through (a regression) blocks."""
     wh.execute("update raw.access_logs set url = null where _source_file = 'access_logs/new.jsonl'")
