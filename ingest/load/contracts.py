@@ -18,6 +18,7 @@ say.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -122,6 +123,7 @@ class ContractReport:
     rows: int = 0
     expectations: int = 0
     findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0  # what the validation took, GX's import included
 
     @property
     def blocking(self) -> list[Finding]:
@@ -168,6 +170,7 @@ def validate(wh: Warehouse, table: RawTable, files: Sequence[str],
              limits: Limits | None = None) -> ContractReport:
     """Validate the rows `files` (paths as in `_source_file`) hold in raw.<table> against
     the table's suite. Nothing to validate when `files` is empty."""
+    started = time.perf_counter()
     report = ContractReport(table.name, sorted(set(files)))
     if not report.files:
         return report
@@ -180,6 +183,7 @@ def validate(wh: Warehouse, table: RawTable, files: Sequence[str],
     if frame.empty:  # the files hold no rows (all quarantined): the schema alone
         expectations = [e for e in expectations if e.rule == "schema"]
     report.findings = _run_gx(table, expectations, frame, lim, present)
+    report.seconds = time.perf_counter() - started
     return report
 
 

@@ -73,7 +73,7 @@ def _result(name: str, report: ContractReport, findings: Sequence[Finding],
             if report.files else "no changed files"),
         metadata={
             "files_validated": len(report.files), "rows_validated": report.rows,
-            "expectations": report.expectations,
+            "expectations": report.expectations, "seconds": round(report.seconds, 2),
             "failed": [f.expectation.name for f in findings],
             FAILING_FILES: json.dumps(files),
         },
