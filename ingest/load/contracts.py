@@ -203,7 +203,11 @@ def profile(wh: Warehouse, table: RawTable, files: Sequence[str], limits: Limits
         parts.append(f"sum(case when {empty} then 1 else 0 end) as {quote(name + '__empty')}")
         low, high = _range(table, name, limits)
         if col.kind in NUMERIC and (low is not None or high is not None):
-            parts += [f"min({q}) as {quote(name + '__min')}",
+            outside = " or ".join([*([f"{q} < {low!r}"] if low is not None else []),
+                                   *([f"{q} > {high!r}"] if high is not None else [])])
+            parts += [f"sum(case when {outside} then 1 else 0 end) "
+                      f"as {quote(name + '__outside')}",
+                      f"min({q}) as {quote(name + '__min')}",
                       f"max({q}) as {quote(name + '__max')}"]
         if name in limits.values:
             known = ", ".join("'" + v.replace("'", "''") + "'"
@@ -284,10 +288,6 @@ def _run_gx(table: RawTable, expectations: Sequence[Expectation], frame: pd.Data
             continue
         exp = by_id[res.expectation_config.meta["id"]]
         files, observed = _failure(exp, res.result, frame)
-        earlier = findings.get(exp.name)
-        if earlier is not None:  # a range's low and high bounds: one finding
-            files = tuple(sorted(set(earlier.files) | set(files)))
-            observed = f"{earlier.observed}; {observed}"
         findings[exp.name] = Finding(exp, files, observed)
     return [findings[e.name] for e in expectations if e.name in findings]
 
@@ -303,13 +303,8 @@ def _to_gx(gx: Any, exp: Expectation, table: RawTable, limits: Limits,
     if exp.rule == "required":
         return [e.ExpectColumnValuesToBeBetween(column=f"{c}__empty", max_value=0)]
     if exp.rule == "range":
-        low, high = _range(table, c or "", limits)
-        out = []
-        if low is not None and f"{c}__min" in frame.columns:
-            out.append(e.ExpectColumnValuesToBeBetween(column=f"{c}__min", min_value=low))
-        if high is not None and f"{c}__max" in frame.columns:
-            out.append(e.ExpectColumnValuesToBeBetween(column=f"{c}__max", max_value=high))
-        return out
+        return ([e.ExpectColumnValuesToBeBetween(column=f"{c}__outside", max_value=0)]
+                if f"{c}__outside" in frame.columns else [])
     if exp.rule == "values":
         return [e.ExpectColumnValuesToBeBetween(column=f"{c}__unknown", max_value=0)]
     if exp.rule == "empty_share":
@@ -347,9 +342,9 @@ def _failure(exp: Expectation, result: Mapping[str, Any], frame: pd.DataFrame
     if exp.rule == "freshness":
         return files, f"newest row up to {rows['stale_days'].max():.0f} days older"
     if exp.rule == "volume":
-        return files, f"down to {rows['rows_share'].min():.1%} of the median"
-    seen = sorted({_fmt(v) for v in result.get("unexpected_list") or []})
-    return files, f"seen {', '.join(seen[:10])}"
+        return files, f"down to {rows['rows_share'].min():.2%} of the median"
+    return files, (f"{int(rows[f'{c}__outside'].sum())} row(s) outside, values from "
+                   f"{_fmt(rows[f'{c}__min'].min())} to {_fmt(rows[f'{c}__max'].max())}")
 
 
 def _columns(wh: Warehouse, table: RawTable) -> list[str]:

@@ -51,8 +51,8 @@ def test_the_injected_bad_deliveries_are_caught_exactly(settings: Settings):
     assert _caught(reports) == {(t["table"], t["file"], t["expectation"], t["blocking"])
                                 for t in truth}
     [negative] = reports["orders"].blocking
-    assert negative.describe() == ("revenue within 0 to 10000000: seen -27 "
-                                   "(conversions/orders_refunds.csv)")
+    assert negative.describe() == ("revenue within 0 to 10000000: 3 row(s) outside, values "
+                                   "from -27 to -25 (conversions/orders_refunds.csv)")
     [unknown] = reports["engagement_events"].warnings
     assert unknown.observed == "20 row(s) with FOLLOW, like"
 
@@ -114,6 +114,7 @@ def test_thresholds_are_the_limits_table(wh: Warehouse):
     strict = Limits(ranges={"bytes_sent": (0, 999)})
     [finding] = validate(wh, table("access_logs"), ["access_logs/new.jsonl"], strict).findings
     assert (finding.expectation.name, finding.blocking) == ("bytes_sent:range", True)
+    assert finding.observed == "3 row(s) outside, values from 1000 to 1000"
 
 
 def test_suites_come_from_the_contract_and_the_limits():
