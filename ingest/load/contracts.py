@@ -133,9 +133,6 @@ class ContractReport:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if not f.blocking]
 
-    def failing_files(self, blocking: bool) -> list[str]:
-        return sorted({p for f in self.findings if f.blocking == blocking for p in f.files})
-
 
 def suite(table: RawTable, limits: Limits | None = None) -> list[Expectation]:
     """The table's expectations, from its contract columns and its `LIMITS` entry."""
@@ -164,6 +161,38 @@ def suite(table: RawTable, limits: Limits | None = None) -> list[Expectation]:
                                f"a file has at least {lim.min_rows_share:.0%} of the median "
                                f"rows of the table's files"))
     return out
+
+
+def check_load(wh: Warehouse, table: RawTable, changed: Sequence[str]) -> ContractReport:
+    """After a load: validate the files it changed and those whose rows broke the contract
+    before (still in the table until a corrected file replaces them), and record each
+    one's blocking failures in raw._load_manifest.contract_failed, where `held_back` reads
+    them."""
+    before = set(failing_files(wh, table))
+    report = validate(wh, table, sorted({*changed, *before}))
+    broken: dict[str, list[str]] = {}
+    for finding in report.blocking:
+        for path in finding.files or report.files:  # the schema: every file validated
+            broken.setdefault(path, []).append(finding.expectation.name)
+    for path in sorted(before | set(broken)):
+        wh.execute("update raw._load_manifest set contract_failed = ? "
+                   "where table_name = ? and source_file = ?",
+                   ["; ".join(broken[path]) if path in broken else None, table.name, path])
+    return report
+
+
+def failing_files(wh: Warehouse, table: RawTable) -> list[str]:
+    """The table's files whose rows broke its contract when last validated."""
+    return [path for (path,) in wh.fetchall(
+        "select source_file from raw._load_manifest where table_name = ? "
+        "and contract_failed is not null order by source_file", [table.name])]
+
+
+def held_back(wh: Warehouse) -> list[str]:
+    """The raw tables holding rows that break their contract: their models wait."""
+    return [name for (name,) in wh.fetchall(
+        "select distinct table_name from raw._load_manifest where contract_failed is not null "
+        "order by table_name")]
 
 
 def validate(wh: Warehouse, table: RawTable, files: Sequence[str],
@@ -219,12 +248,16 @@ def profile(wh: Warehouse, table: RawTable, files: Sequence[str], limits: Limits
     event = table.loaded_at_field if table.loaded_at_field in cols else None
     if event:
         parts.append(f"max({quote(event)}) as newest")
-    marks = ", ".join("?" for _ in files)
     rel = f"{RAW_SCHEMA}.{quote(table.name)}"
+    loaded = {path: rows for path, rows in wh.fetchall(
+        "select source_file, rows_loaded from raw._load_manifest where table_name = ? "
+        "and duplicate_of is null and rows_loaded > 0", [table.name])}
+    everything = set(loaded) <= set(files)  # a first load: no filter, however many files
+    where = "" if everything else (
+        f"where _source_file in ({', '.join('?' for _ in files)}) ")
     frame = pd.DataFrame(wh.fetch_dicts(
-        f"select _source_file as {FILE}, {', '.join(parts)} from {rel} "
-        f"where _source_file in ({marks}) group by _source_file order by _source_file",
-        list(files)))
+        f"select _source_file as {FILE}, {', '.join(parts)} from {rel} {where}"
+        f"group by _source_file order by _source_file", [] if everything else list(files)))
     if frame.empty:
         return frame
     for column in frame.columns:  # Postgres sums are decimals; GX compares numbers
@@ -232,12 +265,9 @@ def profile(wh: Warehouse, table: RawTable, files: Sequence[str], limits: Limits
             frame[column] = pd.to_numeric(frame[column])
     for name in cols:
         frame[name + "__empty_share"] = frame[name + "__empty"] / frame["rows"]
-    loaded = {path: rows for path, rows in wh.fetchall(
-        "select source_file, rows_loaded from raw._load_manifest where table_name = ? "
-        "and duplicate_of is null and rows_loaded > 0", [table.name])}
     if event:
         # the table's newest row; when these files are all it holds, it is among them
-        if set(loaded) <= set(files):
+        if everything:
             table_newest = frame["newest"].dropna().max()
         else:
             [(table_newest,)] = wh.fetchall(f"select max({quote(event)}) from {rel}")

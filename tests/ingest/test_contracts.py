@@ -12,7 +12,16 @@ import pytest
 from core.contract import TABLES, table
 from core.settings import Settings
 from core.warehouse import Warehouse, connect
-from ingest.load.contracts import LIMITS, ContractReport, Limits, suite, validate
+from ingest.load.contracts import (
+    LIMITS,
+    ContractReport,
+    Limits,
+    check_load,
+    failing_files,
+    held_back,
+    suite,
+    validate,
+)
 from ingest.load.loader import load_table
 from synth.bad_landing import TRUTH_FILE
 from synth.config import WorldConfig
@@ -94,6 +103,24 @@ def test_a_late_file_is_stale_against_what_the_table_already_holds(
     [finding] = validate(wh, table("access_logs"), ["access_logs/late.jsonl"]).warnings
     assert (finding.expectation.name, finding.observed, finding.files) == (
         "timestamp:freshness", "newest row up to 60 days older", ("access_logs/late.jsonl",))
+
+
+def test_a_failing_file_is_held_until_a_corrected_file_replaces_it(
+        wh: Warehouse, settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    logs = table("access_logs")
+    monkeypatch.setitem(LIMITS, "access_logs", Limits(ranges={"bytes_sent": (0, 999)}))
+    assert check_load(wh, logs, ["access_logs/new.jsonl"]).blocking
+    assert failing_files(wh, logs) == ["access_logs/new.jsonl"]
+    assert held_back(wh) == ["access_logs"]
+    # nothing changed: the file is checked again, still failing
+    assert check_load(wh, logs, []).files == ["access_logs/new.jsonl"]
+    assert held_back(wh) == ["access_logs"]
+    _access_logs(settings.landing_dir, "new.jsonl", [{**REQUEST, "bytes_sent": 10}] * 3)
+    changed = [f.path for f in load_table(wh, settings.landing_dir, logs).files
+               if f.status == "replaced"]
+    assert changed == ["access_logs/new.jsonl"]
+    assert check_load(wh, logs, changed).blocking == []
+    assert failing_files(wh, logs) == [] and held_back(wh) == []
 
 
 def test_a_required_value_missing_past_the_loader_blocks(wh: Warehouse):

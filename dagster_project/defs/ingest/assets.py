@@ -5,13 +5,9 @@ from collections.abc import Sequence
 import dagster as dg
 
 from core.contract import QUARANTINE, RSS_TABLES, TABLES, RawTable
-from dagster_project.defs.ingest.checks import (
-    contract_check_specs,
-    contract_results,
-    files_to_validate,
-)
+from dagster_project.defs.ingest.checks import contract_check_specs, contract_results
 from dagster_project.resources import WarehouseResource
-from ingest.load.contracts import validate
+from ingest.load.contracts import check_load
 from ingest.load.loader import TableReport, load_table
 from ingest.rss.land import land_feeds
 
@@ -64,8 +60,7 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
         with warehouse.connect() as wh:
             report = load_table(wh, settings.landing_dir, table, settings.max_future_days)
             changed = [f.path for f in report.files if f.status in ("loaded", "replaced")]
-            contract = validate(wh, table, files_to_validate(
-                context.instance, raw_key(table.name), changed))
+            contract = check_load(wh, table, changed)
         for warning in report.warnings:
             context.log.warning(warning)
         for f in report.files:

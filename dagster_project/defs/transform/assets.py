@@ -19,7 +19,6 @@ from pydantic import Field
 from core import backfill
 from core.settings import OPTIONS_BY_NAME, ModelOptions
 from core.warehouse import Warehouse, exclusive
-from dagster_project.defs.ingest.checks import held_back
 from dagster_project.defs.transform.checks import describe_test, with_failing_rows
 from dagster_project.resources import (
     DbtCli,
@@ -28,6 +27,7 @@ from dagster_project.resources import (
     dbt_project,
     dbt_resource,
 )
+from ingest.load.contracts import held_back
 
 PARSE_FILE = "partial_parse.msgpack"
 
@@ -106,11 +106,11 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
     options = config.options(model_options.options())
     dbt_vars = options.dbt_vars()
     context.log.info(f"counting and attribution options: {options.describe()}")
-    # a raw table whose data contract failed keeps its models out of the build
-    exclude = _held_back(context)
     # one transform at a time per warehouse (Postgres: an advisory lock; DuckDB: its file)
     with exclusive(settings, "the dbt build of this warehouse"):
         with warehouse.connect() as wh:
+            # a raw table whose data contract failed keeps its models out of the build
+            exclude = _held_back(context, wh)
             _recount_if_asked_or_changed(context, wh, config.full_refresh,
                                          backfill.definition_values(options, settings.ip_salt))
             passes = backfill.pending_passes(wh, settings.counting_batch_requests)
@@ -135,19 +135,21 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
         _keep_parse(build)
 
 
-def _held_back(context: dg.AssetExecutionContext) -> list[str]:
-    """`--exclude` for the models downstream of the raw tables whose latest `contract`
-    check failed (dagster_project/defs/ingest/checks.py): they wait for a load that passes,
-    while every other source's models build. Dagster skips the assets that depend on them."""
-    sources = {dg.AssetKey(key): f"source:{s['source_name']}.{s['name']}+"
-               for s in _manifest()["sources"].values()
-               if (key := s.get("meta", {}).get("dagster", {}).get("asset_key"))}
-    held = held_back(context.instance, sources)
+def _held_back(context: dg.AssetExecutionContext, wh: Warehouse) -> list[str]:
+    """`--exclude` for the models downstream of the raw tables holding rows that break
+    their data contract (ingest/load/contracts.py, the `contract` checks): they wait for a
+    load that passes, while every other source's models build. Dagster skips the assets
+    that depend on them."""
+    held = held_back(wh)
     if not held:
         return []
+    sources = {tuple(key): f"source:{s['source_name']}.{s['name']}+"
+               for s in _manifest()["sources"].values()
+               if (key := s.get("meta", {}).get("dagster", {}).get("asset_key"))}
     context.log.error("held back by a failed data contract, with every model downstream: "
-                      + ", ".join(k.to_user_string() for k in held))
-    return ["--exclude", " ".join(sources[k] for k in held)]
+                      + ", ".join(f"raw.{name}" for name in held))
+    selectors = [sources[("raw", name)] for name in held if ("raw", name) in sources]
+    return ["--exclude", " ".join(selectors)] if selectors else []
 
 
 def _recount_if_asked_or_changed(context: dg.AssetExecutionContext, wh: Warehouse,
