@@ -52,6 +52,8 @@ class _Stage:
     models: int = 0
     checks: int = 0
     checks_failed: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)  # raw tables: contract failed
+    load_checks_failed: list[str] = field(default_factory=list)  # the other load checks
     notes: list[str] = field(default_factory=list)
 
 
@@ -124,7 +126,11 @@ class RunProgress:
             return f"failed: {', '.join(s.failed)}"
         if s.name == LOAD:
             quarantined = f", {s.rows_quarantined:,} quarantined" if s.rows_quarantined else ""
-            return f"{s.steps} steps, {s.rows_loaded:,} rows loaded{quarantined}"
+            held = (f", held back by their data contract: {', '.join(s.held_back)}"
+                    if s.held_back else "")
+            failed = (f", checks failed: {', '.join(s.load_checks_failed)}"
+                      if s.load_checks_failed else "")
+            return f"{s.steps} steps, {s.rows_loaded:,} rows loaded{quarantined}{held}{failed}"
         if s.name == BUILD:
             failed = (f", {len(s.checks_failed)} failed: {', '.join(s.checks_failed[:3])}"
                       if s.checks_failed else " passed")
@@ -149,6 +155,13 @@ class RunProgress:
 
     def _checked(self, evaluation: object) -> None:
         stage = self.stage
+        if stage is not None and stage.name == LOAD and not getattr(evaluation, "passed", True):
+            key = getattr(evaluation, "asset_key", None)
+            name, check = key.path[-1] if key else "?", getattr(evaluation, "check_name", "?")
+            if check == "contract":
+                stage.held_back.append(name)
+            else:
+                stage.load_checks_failed.append(f"{name} {check}")
         if stage is None or stage.name != BUILD:
             return
         stage.checks += 1

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +83,18 @@ QUARANTINE_SQL = """
 """
 
 
+class MartsMissing(Exception):
+    """Marts the summary reads were never built (e.g. a source held back on a first run)."""
+
+
+def _missing_marts(wh: Warehouse) -> list[str]:
+    templates = (PERIOD_SQL, TOTALS_SQL, SHOWS_SQL, EPISODES_SQL, CAMPAIGNS_SQL, ROI_SQL)
+    names = sorted({n for t in templates for n in re.findall(r"\{(\w+)\}", t)} - {"top"})
+    return [relations.model(n) for n in names if not wh.fetchall(
+        "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+        list(relations.model_relation(n)))]
+
+
 @dataclass(frozen=True)
 class CampaignLine:
     tenant_id: str
@@ -116,6 +129,9 @@ def read_summary(settings: Settings) -> RunSummary:
     wh: Warehouse = (DuckDBWarehouse(settings.duckdb_path, read_only=True)
                      if settings.warehouse == "duckdb" else connect(settings))
     try:
+        missing = _missing_marts(wh)
+        if missing:
+            raise MartsMissing(f"not built: {', '.join(missing)}")
         first_day, last_day = wh.fetchall(_sql(PERIOD_SQL))[0]
         downloads, listeners, with_app = wh.fetchall(_sql(TOTALS_SQL))[0]
         roi: dict[str, dict[str, tuple[float, float | None]]] = {}

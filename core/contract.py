@@ -568,6 +568,8 @@ LOAD_MANIFEST = RawTable(
         _c("loaded_at", "timestamp", required=True),
         # set when the file's content equals a loaded file's: it was skipped, not loaded
         _c("duplicate_of", "text"),
+        # the data contract's blocking expectations its rows break (ingest/load/contracts.py)
+        _c("contract_failed", "text"),
     ),
 )
 

@@ -40,6 +40,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ad-response", type=float, default=1.0,
                    help="multiply every sponsor's response to its ads (site visits per "
                         "exposed household)")
+    p.add_argument("--bad-landing", action="store_true",
+                   help="add landing files that pass the loader but break the data "
+                        "contracts, listed in ground_truth/bad_landing.json")
     return p.parse_args(argv)
 
 
@@ -48,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = WorldConfig(seed=a.seed, tenants=a.tenants, shows=a.shows, days=a.days,
                       listeners=a.listeners, target_requests=a.target_requests,
                       start_date=a.start_date, ground_truth=not a.no_ground_truth,
-                      chunk_rows=a.chunk_rows, ad_response=a.ad_response)
+                      chunk_rows=a.chunk_rows, ad_response=a.ad_response,
+                      bad_landing=a.bad_landing)
     s = generate_world(a.out, cfg)
     print(f"wrote {s.requests} requests from {s.listeners} listeners "
           f"({s.households} households) to {s.out_dir} in {s.seconds:.1f} s", file=sys.stderr)

@@ -51,6 +51,8 @@ class WorldConfig:
     # multiplies every sponsor's response to its ads (visits per exposed household): a
     # small world with a strong effect gives its incrementality estimates some power
     ad_response: float = 1.0
+    # opt-in: add landing files that break the data contracts (synth/bad_landing.py)
+    bad_landing: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents, engagement, feeds, geo, sizing, traffic
+from synth import agents, bad_landing, engagement, feeds, geo, sizing, traffic
 from synth.accesslog import UA_STRINGS, write_access_log
 from synth.ads import deliveries, delivery_ip_index, exposures
 from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -398,6 +398,8 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     truth_summary = _ground_truth(
         config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
     ) if config.ground_truth else None
+    if config.bad_landing:
+        files.update(bad_landing.inject(landing, gt, config.start_date, config.days))
     n_req = sum(v for k, v in files.items() if k.startswith("access_logs/"))
     world = {
         "config": {**config.to_json(), "listeners": n_listeners},

@@ -66,3 +66,15 @@ def test_a_held_warehouse_stops_the_run_with_one_message_that_says_what_to_do(
     err = capsys.readouterr().err
     assert err.count("open in another process") == 1, err
     assert "more steps" in err and str(tmp_path / "published" / "wh.duckdb") in err
+
+
+def test_the_summary_names_the_marts_a_run_did_not_build(tmp_path: Path):
+    """A source held back by its data contract on a first run leaves marts unbuilt: the
+    summary says which instead of failing on a missing table."""
+    from cli.summary import MartsMissing, read_summary
+    from core.settings import Settings
+    from core.warehouse import DuckDBWarehouse
+
+    DuckDBWarehouse(tmp_path / "wh.duckdb").close()
+    with pytest.raises(MartsMissing, match=r"not built: .*marts\.fct_campaign_roi"):
+        read_summary(Settings(warehouse="duckdb", duckdb_path=tmp_path / "wh.duckdb"))

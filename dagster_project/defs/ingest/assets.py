@@ -5,7 +5,9 @@ from collections.abc import Sequence
 import dagster as dg
 
 from core.contract import QUARANTINE, RSS_TABLES, TABLES, RawTable
+from dagster_project.defs.ingest.checks import contract_check_specs, contract_results
 from dagster_project.resources import WarehouseResource
+from ingest.load.contracts import check_load
 from ingest.load.loader import TableReport, load_table
 from ingest.rss.land import land_feeds
 
@@ -48,7 +50,8 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
             QUARANTINE_CHECK, asset=raw_key(table.name),
             description="The share of the rows this load read that it quarantined is at most "
                         "PODWH_QUARANTINE_ALERT_SHARE (a flood means a broken delivery; the "
-                        "good rows still go on)")],
+                        "good rows still go on)"),
+            *contract_check_specs(raw_key(table.name), table)],
     )
     def _load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -56,6 +59,8 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
         settings = warehouse.settings()
         with warehouse.connect() as wh:
             report = load_table(wh, settings.landing_dir, table, settings.max_future_days)
+            changed = [f.path for f in report.files if f.status in ("loaded", "replaced")]
+            contract = check_load(wh, table, changed)
         for warning in report.warnings:
             context.log.warning(warning)
         for f in report.files:
@@ -65,7 +70,13 @@ def landing_asset(table: RawTable, deps: Sequence[dg.AssetKey] = ()) -> dg.Asset
         check = quarantine_check(report, settings.quarantine_alert_share)
         if not check.passed:
             context.log.error(f"raw.{table.name}: {check.description}")
-        return dg.MaterializeResult(check_results=[check], metadata={
+        checks = contract_results(contract)
+        for result in checks:
+            if not result.passed:
+                log = context.log.warning if result.severity == dg.AssetCheckSeverity.WARN else (
+                    context.log.error)
+                log(f"raw.{table.name} {result.check_name}: {result.description}")
+        return dg.MaterializeResult(check_results=[check, *checks], metadata={
             "rows_loaded": report.rows,
             "rows_quarantined": report.quarantined,
             "files_changed": sum(f.status in ("loaded", "replaced") for f in report.files),

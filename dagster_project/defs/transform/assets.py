@@ -27,6 +27,7 @@ from dagster_project.resources import (
     dbt_project,
     dbt_resource,
 )
+from ingest.load.contracts import held_back
 
 PARSE_FILE = "partial_parse.msgpack"
 
@@ -108,6 +109,8 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
     # one transform at a time per warehouse (Postgres: an advisory lock; DuckDB: its file)
     with exclusive(settings, "the dbt build of this warehouse"):
         with warehouse.connect() as wh:
+            # a raw table whose data contract failed keeps its models out of the build
+            exclude = _held_back(context, wh)
             _recount_if_asked_or_changed(context, wh, config.full_refresh,
                                          backfill.definition_values(options, settings.ip_salt))
             passes = backfill.pending_passes(wh, settings.counting_batch_requests)
@@ -118,17 +121,35 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
             # each pass keeps its own run_results.json (timings, failures) for operators
             target = dbt_project.target_path / "passes" / f"{first}_{last}"
             for args in backfill.pass_args(first, last, dbt_vars):
-                _keep_parse(dbt.cli(args, env=env, target_path=target / args[0]).wait())
+                _keep_parse(dbt.cli([*args, *exclude], env=env,
+                                    target_path=target / args[0]).wait())
         # dbt unit tests check the models' logic on fixtures, not the data: CI runs them
         # (tests/dbt), production builds skip them.
         build = dbt.cli(["build", "--exclude-resource-type", "unit_test",
-                         "--vars", json.dumps(dbt_vars)], env=env, context=context)
+                         "--vars", json.dumps(dbt_vars), *exclude], env=env, context=context)
         manifest = _manifest()
         for event in build.stream():
             if isinstance(event, dg.AssetCheckResult):
                 event = with_failing_rows(event, manifest, build.target_path)
             yield event
         _keep_parse(build)
+
+
+def _held_back(context: dg.AssetExecutionContext, wh: Warehouse) -> list[str]:
+    """`--exclude` for the models downstream of the raw tables holding rows that break
+    their data contract (ingest/load/contracts.py, the `contract` checks): they wait for a
+    load that passes, while every other source's models build. Dagster skips the assets
+    that depend on them."""
+    held = held_back(wh)
+    if not held:
+        return []
+    sources = {tuple(key): f"source:{s['source_name']}.{s['name']}+"
+               for s in _manifest()["sources"].values()
+               if (key := s.get("meta", {}).get("dagster", {}).get("asset_key"))}
+    context.log.error("held back by a failed data contract, with every model downstream: "
+                      + ", ".join(f"raw.{name}" for name in held))
+    selectors = [sources[("raw", name)] for name in held if ("raw", name) in sources]
+    return ["--exclude", " ".join(selectors)] if selectors else []
 
 
 def _recount_if_asked_or_changed(context: dg.AssetExecutionContext, wh: Warehouse,
