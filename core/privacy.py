@@ -39,7 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -182,20 +182,22 @@ def purge_raw_ips(wh: Warehouse, settings: Settings, days: int,
         located = _exists(wh, *IP_LOOKUPS[0])
         deferred = 0
         with wh.transaction():
+            _parameters(wh, cutoff)
             # the access logs first: the spellings they share with other tables keep the
             # country their lookup found
             for table, column in sorted(IP_COLUMNS, key=lambda tc: tc[0] != ACCESS_LOGS):
-                where = f"_loaded_at < ? and {column} is not null and {column} not like '{TOKEN}%'"
+                where = (f"_loaded_at < {_CUTOFF} and {column} is not null "
+                         f"and not {_is_token(column)}")
                 if table == ACCESS_LOGS and not located:
-                    deferred += _count(wh, f"{RAW_SCHEMA}.{table}", where, [cutoff])
+                    deferred += _count(wh, f"{RAW_SCHEMA}.{table}", where)
                     continue
-                _spellings_table(wh, sql, table, column, where, [cutoff])
+                _spellings_table(wh, sql, table, column, where)
                 if table == ACCESS_LOGS:  # only what a transform located (its country)
                     loc = ".".join(IP_LOOKUPS[0])
                     wh.execute(f"delete from _podwh_spellings where ip_key not in "
                                f"(select ip_key from {loc})")
-                    deferred += _count(wh, f"{RAW_SCHEMA}.{table}", where, [cutoff]) - (
-                        _matching(wh, table, column, where, [cutoff]))
+                    deferred += _count(wh, f"{RAW_SCHEMA}.{table}", where) - (
+                        _matching(wh, table, column, where))
                 country = ("loc.country_code" if located else "cast(null as "
                            f"{sql_type('text', wh.dialect)})")
                 join = (f"left join {'.'.join(IP_LOOKUPS[0])} loc on loc.ip_key = s.ip_key"
@@ -204,16 +206,17 @@ def purge_raw_ips(wh: Warehouse, settings: Settings, days: int,
                     f"insert into {PRIVATE_SCHEMA}.{PURGED_IPS} (ip_key, ip_hash, "
                     "listener_ip_hash, country_code, salt_md5, purged_at) "
                     f"select s.ip_key, s.ip_hash, s.listener_ip_hash, {country}, "
-                    f"(select md5(salt) from {PRIVATE_SCHEMA}.ip_salt), ? "
+                    f"(select md5(salt) from {PRIVATE_SCHEMA}.ip_salt), {_NOW} "
                     f"from _podwh_spellings s {join} where s.ip_key not in "
-                    f"(select ip_key from {PRIVATE_SCHEMA}.{PURGED_IPS})", [_now()])
-                rows[table] = _matching(wh, table, column, where, [cutoff])
+                    f"(select ip_key from {PRIVATE_SCHEMA}.{PURGED_IPS})")
+                rows[table] = _matching(wh, table, column, where)
                 wh.execute(
                     f"update {RAW_SCHEMA}.{table} set {column} = '{TOKEN}' || s.ip_key "
                     f"from _podwh_spellings s where lower(trim({RAW_SCHEMA}.{table}.{column})) "
-                    f"= s.spelling and {RAW_SCHEMA}.{table}._loaded_at < ?", [cutoff])
-            redacted = _redact_quarantine(wh, sql, cutoff)
-            wh.execute("drop table if exists _podwh_spellings")
+                    f"= s.spelling and {RAW_SCHEMA}.{table}._loaded_at < {_CUTOFF}")
+            redacted = _redact_quarantine(wh, sql)
+            for temp in ("_podwh_spellings", "_podwh_parameters"):
+                wh.execute(f"drop table if exists {temp}")
         spellings = _count(wh, f"{PRIVATE_SCHEMA}.{PURGED_IPS}") - spellings_before
     report = PurgeReport(cutoff, rows, spellings, redacted, deferred)
     log.info(report.summary())
@@ -221,36 +224,35 @@ def purge_raw_ips(wh: Warehouse, settings: Settings, days: int,
 
 
 def _spellings_table(wh: Warehouse, sql: dict[str, str], table: str, column: str,
-                     where: str, params: Sequence[object]) -> None:
+                     where: str) -> None:
     """Temporary table _podwh_spellings: the distinct spellings (trimmed, lower case) of
     `table`'s rows matching `where`, with their ip_key, ip_hash and listener_ip_hash."""
     wh.execute("drop table if exists _podwh_spellings")
     wh.execute("create temporary table _podwh_spellings (spelling varchar, ip_key varchar, "
                "ip_hash varchar, listener_ip_hash varchar)")
-    wh.execute(
-        "insert into _podwh_spellings "
-        f"select ip, {sql['ip_key']}, {sql['ip_hash']}, {sql['listener_ip_hash']} from ("
-        f"select distinct lower(trim({column})) as ip from {RAW_SCHEMA}.{table} "
-        f"where {where}) as spellings", params)
+    _verbatim(wh,
+              "insert into _podwh_spellings "
+              f"select ip, {sql['ip_key']}, {sql['ip_hash']}, {sql['listener_ip_hash']} from ("
+              f"select distinct lower(trim({column})) as ip from {RAW_SCHEMA}.{table} "
+              f"where {where}) as spellings")
 
 
-def _matching(wh: Warehouse, table: str, column: str, where: str,
-              params: Sequence[object]) -> int:
-    return int(wh.fetchall(
-        f"select count(*) from {RAW_SCHEMA}.{table} where {where} and lower(trim({column})) "
-        "in (select spelling from _podwh_spellings)", params)[0][0])
+def _matching(wh: Warehouse, table: str, column: str, where: str) -> int:
+    return _count(wh, f"{RAW_SCHEMA}.{table}",
+                  f"{where} and lower(trim({column})) in (select spelling from _podwh_spellings)")
 
 
-def _redact_quarantine(wh: Warehouse, sql: dict[str, str], cutoff: dt.datetime) -> int:
+def _redact_quarantine(wh: Warehouse, sql: dict[str, str]) -> int:
     """Quarantine records quarantined before `cutoff`: addresses in their line and reason
     replaced by '<ip>' (redact_ip_addresses, as stg_loader__quarantine shows them)."""
     raw_record = _on(sql["redacted"], "txt", "raw_record")
     reason = _on(sql["redacted"], "txt", "reason")
-    where = (f"quarantined_at < ? and (raw_record <> {raw_record} or reason <> {reason})")
-    n = _count(wh, f"{RAW_SCHEMA}.{QUARANTINE.name}", where, [cutoff])
+    where = (f"quarantined_at < {_CUTOFF} and (raw_record <> {raw_record} "
+             f"or reason <> {reason})")
+    n = _count(wh, f"{RAW_SCHEMA}.{QUARANTINE.name}", where)
     if n:
-        wh.execute(f"update {RAW_SCHEMA}.{QUARANTINE.name} set raw_record = {raw_record}, "
-                   f"reason = {reason} where {where}", [cutoff])
+        _verbatim(wh, f"update {RAW_SCHEMA}.{QUARANTINE.name} set raw_record = {raw_record}, "
+                  f"reason = {reason} where {where}")
     return n
 
 
@@ -270,12 +272,16 @@ def forget_ips(wh: Warehouse, settings: Settings, ips: Iterable[str]) -> ForgetR
         ensure_tables(wh)
         _ensure_salt(wh, settings)
         with wh.transaction():
+            _parameters(wh, _now())
             # the listeners' hashes, computed from the given IPs in the engine
-            wh.execute("drop table if exists _podwh_listeners")
-            values = " union all ".join("select cast(? as varchar) as ip" for _ in given)
+            for temp in ("_podwh_given", "_podwh_listeners"):
+                wh.execute(f"drop table if exists {temp}")
+            wh.execute("create temporary table _podwh_given (ip varchar)")
+            for ip in given:
+                wh.execute("insert into _podwh_given values (?)", [ip])
             wh.execute("create temporary table _podwh_listeners (listener_ip_hash varchar)")
-            wh.execute(f"insert into _podwh_listeners select distinct {sql['listener_ip_hash']} "
-                       f"from ({values}) g", given)
+            _verbatim(wh, "insert into _podwh_listeners select distinct "
+                      f"{sql['listener_ip_hash']} from _podwh_given")
             listeners = "select listener_ip_hash from _podwh_listeners"
             # every key, address hash and listener hash of theirs the warehouse holds
             wh.execute("drop table if exists _podwh_forget")
@@ -283,10 +289,10 @@ def forget_ips(wh: Warehouse, settings: Settings, ips: Iterable[str]) -> ForgetR
                        "ip_hash varchar, listener_ip_hash varchar)")
             for table, column in IP_COLUMNS:
                 _spellings_table(wh, sql, table, column,
-                                 f"{column} is not null and {column} not like '{TOKEN}%'", [])
+                                 f"{column} is not null and not {_is_token(column)}")
                 wh.execute(f"delete from _podwh_spellings where listener_ip_hash not in "
                            f"({listeners})")
-                raw_rows[table] = _matching(wh, table, column, "true", [])
+                raw_rows[table] = _matching(wh, table, column, "true")
                 wh.execute("insert into _podwh_forget select ip_key, ip_hash, "
                            "listener_ip_hash from _podwh_spellings")
                 wh.execute(f"delete from {RAW_SCHEMA}.{table} where lower(trim({column})) in "
@@ -300,7 +306,7 @@ def forget_ips(wh: Warehouse, settings: Settings, ips: Iterable[str]) -> ForgetR
                                f"listener_ip_hash from {schema}.{lookup} where "
                                f"listener_ip_hash in ({listeners})")
             for table, column in IP_COLUMNS:  # purged rows: by the key their token carries
-                where = (f"{column} like '{TOKEN}%' and substr({column}, {len(TOKEN) + 1}) "
+                where = (f"{_is_token(column)} and substr({column}, {len(TOKEN) + 1}) "
                          "in (select ip_key from _podwh_forget)")
                 n = _count(wh, f"{RAW_SCHEMA}.{table}", where)
                 if n:
@@ -317,12 +323,13 @@ def forget_ips(wh: Warehouse, settings: Settings, ips: Iterable[str]) -> ForgetR
             wh.execute(
                 f"insert into {PRIVATE_SCHEMA}.{IP_DELETIONS} (request_key, requested_at, "
                 "salt_md5, raw_rows_deleted, derived_rows_deleted, recounted_at) "
-                f"select {request_key_sql('listener_ip_hash')}, ?, "
-                f"(select md5(salt) from {PRIVATE_SCHEMA}.ip_salt), ?, ?, null "
-                "from _podwh_listeners",
-                [_now(), sum(raw_rows.values()), sum(derived_rows.values())])
+                f"select {request_key_sql('listener_ip_hash')}, {_NOW}, "
+                f"(select md5(salt) from {PRIVATE_SCHEMA}.ip_salt), "
+                f"{sum(raw_rows.values())}, {sum(derived_rows.values())}, null "
+                "from _podwh_listeners")
             n_listeners = _count(wh, "_podwh_listeners")
-            for temp in ("_podwh_listeners", "_podwh_forget", "_podwh_spellings"):
+            for temp in ("_podwh_given", "_podwh_listeners", "_podwh_forget",
+                         "_podwh_spellings", "_podwh_parameters"):
                 wh.execute(f"drop table if exists {temp}")
     report = ForgetReport(n_listeners, raw_rows, derived_rows)
     log.info(report.summary())
@@ -351,7 +358,7 @@ def _forget_quarantine(wh: Warehouse, sql: dict[str, str], listeners: str) -> in
              f"and {sql['listener_ip_hash']} in ({listeners}))")
     n = _count(wh, f"{RAW_SCHEMA}.{QUARANTINE.name} q", where)
     if n:
-        wh.execute(f"delete from {RAW_SCHEMA}.{QUARANTINE.name} q where {where}")
+        _verbatim(wh, f"delete from {RAW_SCHEMA}.{QUARANTINE.name} q where {where}")
     return n
 
 
@@ -410,9 +417,36 @@ def _ensure_salt(wh: Warehouse, settings: Settings) -> None:
         wh.execute(f"insert into {PRIVATE_SCHEMA}.ip_salt values (?)", [settings.ip_salt])
 
 
-def _count(wh: Warehouse, relation: str, where: str = "true",
-           params: Sequence[object] = ()) -> int:
-    return int(wh.fetchall(f"select count(*) from {relation} where {where}", params)[0][0])
+# The run's cut-off and clock, from _podwh_parameters: the statements that hold compiled SQL
+# take no parameters (see _verbatim)
+_CUTOFF = "(select cutoff from _podwh_parameters)"
+_NOW = "(select now_utc from _podwh_parameters)"
+
+
+def _parameters(wh: Warehouse, cutoff: dt.datetime) -> None:
+    wh.execute("drop table if exists _podwh_parameters")
+    wh.execute("create temporary table _podwh_parameters (cutoff timestamp, now_utc timestamp)")
+    wh.execute("insert into _podwh_parameters values (?, ?)", [cutoff, _now()])
+
+
+def _is_token(column: str) -> str:
+    return f"(substr({column}, 1, {len(TOKEN)}) = '{TOKEN}')"
+
+
+def _verbatim(wh: Warehouse, sql: str) -> None:
+    """Run `sql` as written, without parameters. The compiled IP SQL holds '?' and '%'
+    (regular expressions), which the Postgres warehouse's '?' placeholders would rewrite."""
+    if wh.dialect == "postgres":
+        wh.con.execute(sql)  # type: ignore[attr-defined]
+    else:
+        wh.execute(sql)
+
+
+def _count(wh: Warehouse, relation: str, where: str = "true") -> int:
+    sql = f"select count(*) from {relation} where {where}"
+    if wh.dialect == "postgres":
+        return int(wh.con.execute(sql).fetchall()[0][0])  # type: ignore[attr-defined]
+    return int(wh.fetchall(sql)[0][0])
 
 
 def _exists(wh: Warehouse, schema: str, table: str) -> bool:
