@@ -91,7 +91,28 @@ def _parser() -> argparse.ArgumentParser:
                              "incrementally")
     restore.add_argument("folder", type=Path)
     restore.set_defaults(handler=_restore)
+    forget = sub.add_parser("forget-ip", formatter_class=fmt, help="a deletion request: "
+                            "delete a listener (an IPv4 address; an IPv6 address's /64) "
+                            "everywhere; the next run recounts without them")
+    forget.add_argument("ips", nargs="+", metavar="IP")
+    forget.set_defaults(handler=_forget_ip)
     return parser
+
+
+def _forget_ip(args: argparse.Namespace) -> int:
+    from core.privacy import PrivacyError, forget_ips
+    from core.warehouse import connect
+
+    settings = Settings.from_env()
+    wh = connect(settings)
+    try:
+        print(forget_ips(wh, settings, args.ips).summary())
+    except PrivacyError as exc:
+        print(f"forget-ip: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        wh.close()
+    return 0
 
 
 def _backup(args: argparse.Namespace) -> int:

@@ -157,7 +157,9 @@ def incremental_relations(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def drop_counted(wh: Warehouse, relations: Iterable[tuple[str, str]]) -> None:
     """Forget what was counted: the incremental models (and helpers) and the recorded
-    definition, in one transaction. The next dbt run builds them as new."""
+    definition, in one transaction. The next dbt run builds them as new, and the views over
+    them (fct_ad_impressions, fct_downloads), which Postgres drops with them (cascade)."""
+    cascade = " cascade" if wh.dialect == "postgres" else ""
     with wh.transaction():
         for schema, table in [*relations, COUNTING_DEFINITION]:
-            wh.execute(f'drop table if exists "{schema}"."{table}"')
+            wh.execute(f'drop table if exists "{schema}"."{table}"{cascade}')

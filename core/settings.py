@@ -261,6 +261,9 @@ class Settings:
     # A load that quarantines more than this share of a table's new rows fails the table's
     # quarantine_share check and logs an error (its good rows still go on to the marts)
     quarantine_alert_share: float = 0.01
+    # Raw IPs of rows loaded more than this many days ago are purged (core/privacy.py);
+    # None: kept (off, the default: a purge can't be undone, and fixes the salt)
+    raw_ip_retention_days: int | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -315,6 +318,7 @@ class Settings:
             max_future_days=_nonnegative(env, "PODWH_MAX_FUTURE_DAYS", cls.max_future_days),
             quarantine_alert_share=_share(env, "PODWH_QUARANTINE_ALERT_SHARE",
                                           cls.quarantine_alert_share),
+            raw_ip_retention_days=_retention(env, "PODWH_RAW_IP_RETENTION_DAYS"),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -451,6 +455,16 @@ def _nonnegative(env: Mapping[str, str], name: str, default: int, unit: str = "d
         return default
     if not value.isdigit():
         raise SettingsError(f"{name}={value!r}: expected a whole number of {unit} (0 or more)")
+    return int(value)
+
+
+def _retention(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name, "").strip().lower()
+    if value in ("", "off"):
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}={value!r}: expected a whole number of days (1 or more) "
+                            "or 'off'")
     return int(value)
 
 

@@ -10,6 +10,7 @@ from dagster_project.defs.hosting.assets import hosting_assets
 from dagster_project.defs.ingest.assets import landing_assets, quarantine, rss_feeds
 from dagster_project.defs.ingest.schedules import rss_job, rss_schedule
 from dagster_project.defs.ingest.sensors import sensors
+from dagster_project.defs.privacy.assets import privacy_assets
 from dagster_project.defs.publish.assets import publish_assets
 from dagster_project.defs.reference.assets import reference_assets
 from dagster_project.defs.transform.assets import dbt_models
@@ -18,7 +19,7 @@ from dagster_project.resources import resources
 
 defs = dg.Definitions(
     assets=[*landing_assets, *hosting_assets, *reference_assets, rss_feeds, quarantine,
-            dbt_models, *analysis_assets, *publish_assets],
+            dbt_models, *analysis_assets, *publish_assets, *privacy_assets],
     jobs=[everything_job, rss_job, transform_job, analyses_job],
     schedules=[daily_schedule, rss_schedule],
     sensors=sensors,

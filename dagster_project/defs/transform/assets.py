@@ -16,7 +16,7 @@ from dagster_dbt import (
 )
 from pydantic import Field
 
-from core import backfill
+from core import backfill, privacy
 from core.settings import OPTIONS_BY_NAME, ModelOptions
 from core.warehouse import Warehouse, exclusive
 from dagster_project.defs.transform.checks import describe_test, with_failing_rows
@@ -111,8 +111,11 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: D
         with warehouse.connect() as wh:
             # a raw table whose data contract failed keeps its models out of the build
             exclude = _held_back(context, wh)
+            # stops on a salt the purged IPs weren't hashed with; a deletion request recounts
+            forgotten = privacy.before_transform(wh, settings.ip_salt)
             _recount_if_asked_or_changed(context, wh, config.full_refresh,
-                                         backfill.definition_values(options, settings.ip_salt))
+                                         backfill.definition_values(options, settings.ip_salt),
+                                         forgotten)
             passes = backfill.pending_passes(wh, settings.counting_batch_requests)
         if passes:
             context.log.info(f"counting the access-log backlog in {len(passes)} passes: "
@@ -153,16 +156,20 @@ def _held_back(context: dg.AssetExecutionContext, wh: Warehouse) -> list[str]:
 
 
 def _recount_if_asked_or_changed(context: dg.AssetExecutionContext, wh: Warehouse,
-                                 full_refresh: bool, current: dict[str, Any]) -> None:
-    """Drop what was counted when a full refresh is asked for or the counting definition
-    differs from the one the warehouse was counted with: a warehouse never mixes two."""
+                                 full_refresh: bool, current: dict[str, Any],
+                                 forgotten: int = 0) -> None:
+    """Drop what was counted when a full refresh is asked for, the counting definition
+    differs from the one the warehouse was counted with (a warehouse never mixes two), or
+    listeners were forgotten since the last run (core/privacy.py)."""
     changes = backfill.definition_changes(backfill.recorded_definition(wh), current)
-    if not (full_refresh or changes):
+    if not (full_refresh or changes or forgotten):
         return
     why = ("full refresh asked for" if full_refresh
-           else "the counting definition changed: " + "; ".join(changes))
+           else "the counting definition changed: " + "; ".join(changes) if changes
+           else f"{forgotten} deletion request(s) since the last run")
     context.log.warning(f"{why}: recounting every request day from the raw tables")
     backfill.drop_counted(wh, backfill.incremental_relations(_manifest()))
+    privacy.mark_recounted(wh)
 
 
 def _manifest() -> dict[str, Any]:

@@ -16,7 +16,8 @@
 {%- endmacro %}
 
 {#- The CTEs `spellings` and `keyed` of an IP lookup over `source_relation`'s ip column:
-    one row per distinct spelling (trimmed, lower case) of the raw rows loaded since the
+    one row per distinct spelling (trimmed, lower case; purge tokens aside: see
+    ip_lookup_purged) of the raw rows loaded since the
     lookup's newest, with ip_key (the salted hash of the spelling: how raw rows find their
     row), ip_hash, listener_ip_hash (IPv6 /64), _loaded_at and, with_range_key, the key that
     finds the country. The raw IP itself never leaves these CTEs. -#}
@@ -28,6 +29,7 @@
             max(_loaded_at) as _loaded_at
         from {{ source_relation }}
         where ip is not null
+            and not {{ podcast_warehouse.ip_is_purged('ip') }}
             and {{ podcast_warehouse.loaded_since_filter(fingerprint) }}
         group by lower(trim(ip))
 

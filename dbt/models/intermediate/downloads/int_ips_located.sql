@@ -4,7 +4,9 @@
 -- run: the table is incremental by load time (macros/incremental/lookups.sql) and rebuilt
 -- when the salt, the IP -> country ranges or these expressions change. The raw IP itself,
 -- and its range key, never leave this query (stg_access_logs__ip_spellings is ephemeral):
--- requests find their row by ip_key, the salted hash of the spelling.
+-- requests find their row by ip_key, the salted hash of the spelling. A purged address
+-- (a token in raw: macros/ips/purged_ips.sql) gets the values kept when it was purged,
+-- its country included.
 {%- set fingerprint = ip_lookup_fingerprint(ref('stg_geo__ip_country_ranges')) %}
 {{ config(
     materialized='incremental',
@@ -22,11 +24,27 @@ ip_spellings as (
 
 ),
 
+purged_ips as (
+
+    select * from {{ ref('stg_privacy__purged_ips') }}
+
+),
+
 {{ ip_lookup_keyed('ip_spellings', fingerprint) }},
+
+{{ ip_lookup_purged('ip_spellings', fingerprint, 'purged_ips') }},
 
 countries as (
 
     {{ ip_country_lookup('keyed', ref('stg_geo__ip_country_ranges')) }}
+
+),
+
+located as (
+
+    select ip_key, ip_hash, listener_ip_hash, country_code, _loaded_at from countries
+    union all
+    select ip_key, ip_hash, listener_ip_hash, country_code, _loaded_at from purged
 
 ),
 
@@ -39,7 +57,7 @@ final as (
         country_code,
         _loaded_at,
         '{{ fingerprint }}' as _inputs_fingerprint
-    from countries
+    from located
 
 )
 

@@ -1,5 +1,6 @@
 -- One row per logged request, renamed and cast. The IP appears only as ip_key, the salted
--- hash of its spelling (trimmed, lower case): int_requests_enriched finds its hashes and
+-- hash of its spelling (trimmed, lower case; a purged IP's token carries it, see
+-- macros/ips/purged_ips.sql): int_requests_enriched finds its hashes and
 -- country by it in int_ips_located, and normalises the URL.
 with
 
@@ -15,7 +16,7 @@ renamed as (
 
         ----------  ids
         {{ surrogate_key(['_source_file', '_source_line']) }} as request_id,
-        {{ hash_ip('lower(trim(ip))') }} as ip_key,
+        {{ ip_spelling_key('ip') }} as ip_key,
 
         ---------- strings
         user_agent,

@@ -1,5 +1,6 @@
 -- One row per dynamically inserted ad of the ad-delivery logs, renamed and cast. The IP
--- appears only as ip_key, the salted hash of its spelling (trimmed, lower case):
+-- appears only as ip_key, the salted hash of its spelling (trimmed, lower case; or the key
+-- a purged IP's token carries):
 -- int_inserted_ads_enriched finds its hashes by it in stg_ad_delivery__ips.
 with
 
@@ -18,7 +19,7 @@ renamed as (
         campaign_id,
         line_item_id,
         creative_id,
-        {{ hash_ip('lower(trim(ip))') }} as ip_key,
+        {{ ip_spelling_key('ip') }} as ip_key,
 
         ---------- strings
         user_agent,

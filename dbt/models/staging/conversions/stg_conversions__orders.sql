@@ -6,6 +6,12 @@ source as (
 
 ),
 
+purged_ips as (
+
+    select * from {{ ref('stg_privacy__purged_ips') }}
+
+),
+
 renamed as (
 
     select
@@ -13,8 +19,11 @@ renamed as (
         ----------  ids
         order_id,
         sponsor_id,
-        {{ hash_ip(ip_canonical('buyer_ip')) }} as buyer_ip_hash,
-        {{ hash_ip(ip_listener_prefix('buyer_ip')) }} as buyer_listener_ip_hash,
+        -- a purged IP (a token: macros/ips/purged_ips.sql): the hashes kept when it was purged
+        case when {{ ip_is_purged('source.buyer_ip') }} then purged_ips.ip_hash
+            else {{ hash_ip(ip_canonical('source.buyer_ip')) }} end as buyer_ip_hash,
+        case when {{ ip_is_purged('source.buyer_ip') }} then purged_ips.listener_ip_hash
+            else {{ hash_ip(ip_listener_prefix('source.buyer_ip')) }} end as buyer_listener_ip_hash,
 
         ---------- strings
         upper(trim(currency)) as currency,
@@ -33,6 +42,9 @@ renamed as (
         _loaded_at
 
     from source
+    left join purged_ips
+        on {{ ip_is_purged('source.buyer_ip') }}
+        and purged_ips.ip_key = {{ purged_ip_key('source.buyer_ip') }}
 
 )
 

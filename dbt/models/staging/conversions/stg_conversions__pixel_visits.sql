@@ -6,6 +6,12 @@ source as (
 
 ),
 
+purged_ips as (
+
+    select * from {{ ref('stg_privacy__purged_ips') }}
+
+),
+
 renamed as (
 
     select
@@ -13,8 +19,11 @@ renamed as (
         ----------  ids
         {{ surrogate_key(['_source_file', '_source_line']) }} as pixel_visit_id,
         sponsor_id,
-        {{ hash_ip(ip_canonical('ip')) }} as ip_hash,
-        {{ hash_ip(ip_listener_prefix('ip')) }} as listener_ip_hash,
+        -- a purged IP (a token: macros/ips/purged_ips.sql): the hashes kept when it was purged
+        case when {{ ip_is_purged('source.ip') }} then purged_ips.ip_hash
+            else {{ hash_ip(ip_canonical('source.ip')) }} end as ip_hash,
+        case when {{ ip_is_purged('source.ip') }} then purged_ips.listener_ip_hash
+            else {{ hash_ip(ip_listener_prefix('source.ip')) }} end as listener_ip_hash,
 
         ---------- strings
         user_agent,
@@ -30,6 +39,9 @@ renamed as (
         _loaded_at
 
     from source
+    left join purged_ips
+        on {{ ip_is_purged('source.ip') }}
+        and purged_ips.ip_key = {{ purged_ip_key('source.ip') }}
 
 )
 
