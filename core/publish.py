@@ -63,8 +63,8 @@ class PublishReport:
     def summary(self) -> str:
         if self.path is None:
             return self.skipped
-        return (f"{self.tables} tables, {self.rows:,} rows -> {self.path}; "
-                f"{len(self.tenant_files)} tenant file(s) in {self.path.parent / TENANTS_DIR}")
+        return (f"{self.tables} tables, {self.rows:,} rows -> {self.path}, "
+                f"+{len(self.tenant_files)} tenant files")
 
 
 SWITCHED_OFF = PublishReport(None, 0, 0, 0.0,
@@ -80,7 +80,7 @@ def publish(wh: Warehouse, target: Path | None) -> PublishReport:
         started = time.perf_counter()
         sealed = seal(wh)
         return PublishReport(None, sealed.tables, 0, time.perf_counter() - started,
-                             f"Postgres: readers query the warehouse itself; {sealed.summary()}")
+                             f"Postgres, no copy: {sealed.summary()}")
     if target is None:
         return SWITCHED_OFF
     started = time.perf_counter()

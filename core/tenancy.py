@@ -113,9 +113,8 @@ class SealReport:
     tables: int
 
     def summary(self) -> str:
-        names = ", ".join(r.tenant_id for r in self.tenants)
-        return (f"{self.tables} tables sealed by row-level security for "
-                f"{len(self.tenants)} tenant(s): {names}")
+        return (f"{self.tables} tables sealed per tenant by row-level security "
+                f"({len(self.tenants)} tenants)")
 
 
 def seal(wh: Warehouse) -> SealReport:

@@ -135,6 +135,7 @@ def _carry_on(settings: Settings, world: Path, landing: Path, held: list[Path],
     _check_emptied_request_day(settings, landing)
     if empty_a_delivery_day:
         _check_emptied_delivery_day(settings, landing)
+    _check_redelivered_and_replaced(settings, landing)
     _check_exposures(settings)
 
     built = _marts(settings)
@@ -251,6 +252,35 @@ def _check_emptied_request_day(settings: Settings, landing: Path) -> None:
             _write_empty(f)
     materialise(settings)
     assert downloads() == 0
+
+
+def _check_redelivered_and_replaced(settings: Settings, landing: Path) -> None:
+    """An access-log file delivered again under a new name changes nothing (the loader
+    skips it by its content hash); then the file itself replaced by one with half its rows
+    changes the marts as a full refresh would (compared after this)."""
+    source = sorted((landing / "access_logs").iterdir())[-1]
+    before = _counted(settings)
+    stamps = _stamps(settings)
+    shutil.copyfile(source, source.with_name(f"{source.name[:10]}-again-{source.name[10:]}"))
+    materialise(settings)
+    assert _stamps(settings) == stamps
+    assert _counted(settings).reset_index(drop=True).equals(before.reset_index(drop=True))
+    _keep_first_half(source)
+    materialise(settings)
+    assert _counted(settings)["downloads"].sum() < before["downloads"].sum()
+
+
+def _keep_first_half(log: Path) -> None:
+    """Replace a landing log file with one of the same format holding its first half."""
+    if log.suffix == ".parquet":
+        table = pq.read_table(log)
+        pq.write_table(table.slice(0, table.num_rows // 2), log)
+        return
+    opener = gzip.open if log.suffix == ".gz" else open
+    with opener(log, "rb") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    with opener(log, "wb") as fh:
+        fh.write(b"".join(lines[: len(lines) // 2]))
 
 
 def _write_empty(log: Path) -> None:

@@ -361,17 +361,24 @@ def test_rows_the_models_cant_use_are_quarantined_with_their_reason(settings: Se
     (logs / "day9.jsonl").write_text("\n".join(lines) + "\n")
     wh = connect(settings)
     try:
-        load_table(wh, landing, table("access_logs"))
-        reasons = dict(wh.fetchall("select source_line, reason from raw.quarantine "
-                                   "where source_file = 'access_logs/day9.jsonl'"))
-        assert set(reasons) == set(bad)
-        for line, (_, start) in bad.items():
-            assert reasons[line].startswith(start), (line, reasons[line])
+        _load_day9_and_check_reasons(wh, landing, bad)
         good = wh.fetchall("select _source_line from raw.access_logs "
                            "where _source_file = 'access_logs/day9.jsonl' order by 1")
         assert good == [(1,), (9,)]
     finally:
         wh.close()
+
+
+def _load_day9_and_check_reasons(wh, landing: Path,
+                                 bad: dict[int, tuple[dict, str]]) -> None:
+    """Load access_logs/day9.jsonl: each line of `bad` quarantined with a reason starting
+    with the text given for it, and no other line."""
+    load_table(wh, landing, table("access_logs"))
+    reasons = dict(wh.fetchall("select source_line, reason from raw.quarantine "
+                               "where source_file = 'access_logs/day9.jsonl'"))
+    assert set(reasons) == set(bad)
+    for line, (_, start) in bad.items():
+        assert reasons[line].startswith(start), (line, reasons[line])
 
 
 def test_the_future_allowed_is_a_setting(settings: Settings, landing: Path):
@@ -602,12 +609,7 @@ def test_times_without_an_offset_and_numbers_that_arent_their_type_are_quarantin
         "sp1,o4,2026-03-04T18:22:05Z,-54.5\n")  # a refund: negative, but finite
     wh = connect(settings)
     try:
-        load_table(wh, landing, table("access_logs"))
-        reasons = dict(wh.fetchall("select source_line, reason from raw.quarantine "
-                                   "where source_file = 'access_logs/day9.jsonl'"))
-        assert set(reasons) == set(bad)
-        for line, (_, start) in bad.items():
-            assert reasons[line].startswith(start), (line, reasons[line])
+        _load_day9_and_check_reasons(wh, landing, bad)
         assert wh.fetchall("select _source_line, status from raw.access_logs "
                            "where _source_file = 'access_logs/day9.jsonl' order by 1") == [
             (1, 206), (8, 200)]

@@ -41,14 +41,16 @@ def _warehouse(path: Path, episodes: int) -> None:
     try:
         for schema in ("marts", "analyses", "intermediate"):
             wh.execute(f"create schema if not exists {schema}")
-        wh.execute("create or replace table intermediate.windows as "
-                   f"select range as download_id from range({episodes})")
+        wh.execute("create or replace table intermediate.windows as select range as "
+                   "download_id, case when range % 2 = 0 then 'acme' else 'beta' end "
+                   f"as tenant_id from range({episodes})")
         wh.execute("create or replace view marts.fct_downloads as "
                    "select * from intermediate.windows")
         wh.execute("comment on view marts.fct_downloads is 'counted IAB downloads'")
         wh.execute("comment on column marts.fct_downloads.download_id is 'the window''s id'")
         wh.execute("create or replace table marts.fct_downloads__scope as select 1 as x")
-        wh.execute("create or replace table analyses.attribution_shapley as select 0.5 as v")
+        wh.execute("create or replace table analyses.attribution_shapley as "
+                   "select 0.5 as v, 'beta' as tenant_id")
     finally:
         wh.close()
 
@@ -93,7 +95,29 @@ def test_publish_copies_marts_and_analyses_and_swaps_atomically(tmp_path: Path) 
             wh.close()
         assert seen_before == "3"
     assert _published_tables(target)["marts.fct_downloads"] == 5
-    assert sorted(p.name for p in target.parent.iterdir()) == ["wh.duckdb"]  # no temp left
+    # each tenant's own file, with its rows only (downloads 0, 2, 4 are acme's)
+    tenants = target.parent / "tenants"
+    assert _published_tables(tenants / "acme.duckdb") == {"analyses.attribution_shapley": 0,
+                                                          "marts.fct_downloads": 3}
+    assert _published_tables(tenants / "beta.duckdb") == {"analyses.attribution_shapley": 1,
+                                                          "marts.fct_downloads": 2}
+    # no temporary file left
+    assert sorted(p.name for p in target.parent.iterdir()) == ["tenants", "wh.duckdb"]
+    assert sorted(p.name for p in tenants.iterdir()) == ["acme.duckdb", "beta.duckdb"]
+
+
+def test_a_tenant_without_rows_loses_its_file(tmp_path: Path) -> None:
+    db, target = tmp_path / "wh.duckdb", tmp_path / "published" / "wh.duckdb"
+    _warehouse(db, episodes=3)
+    for episodes in (3, 1):  # one download left: tenant beta has none but its analysis row
+        _warehouse(db, episodes=episodes)
+        wh = DuckDBWarehouse(db)
+        try:
+            wh.execute("delete from analyses.attribution_shapley")
+            publish(wh, target)
+        finally:
+            wh.close()
+    assert [p.name for p in (target.parent / "tenants").iterdir()] == ["acme.duckdb"]
 
 
 def test_publish_does_nothing_when_switched_off(tmp_path: Path) -> None:

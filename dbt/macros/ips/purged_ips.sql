@@ -55,17 +55,21 @@
     )
 {%- endmacro %}
 
-{#- on-run-start, after store_ip_salt: the purged addresses' hashes can't be computed again,
-    so a run with another salt than theirs stops here instead of mixing two salts. -#}
+{#- on-run-start, after store_ip_salt: creates private.purged_ips when missing; the purged
+    addresses' hashes can't be computed again, so a run with another salt than theirs stops
+    here instead of mixing two salts. -#}
 {% macro check_purged_ips_salt() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
     {%- set purged = api.Relation.create(database=target.database, schema='private',
                                          identifier='purged_ips', type='table') -%}
-    {%- if load_relation(purged) is none -%}
-        {{ return('') }}
-    {%- endif -%}
+    {#- the source stg_privacy__purged_ips reads, for a dbt run of a warehouse never purged
+        (the same columns as core/privacy.py's ensure_tables, which purges outside dbt) -#}
+    {%- do run_query('create table if not exists ' ~ purged ~ ' (ip_key ' ~ dbt.type_string()
+        ~ ', ip_hash ' ~ dbt.type_string() ~ ', listener_ip_hash ' ~ dbt.type_string()
+        ~ ', country_code ' ~ dbt.type_string() ~ ', salt_md5 ' ~ dbt.type_string()
+        ~ ', purged_at ' ~ dbt.type_timestamp() ~ ')') -%}
     {%- set n = run_query('select count(*) from ' ~ purged ~ ' where salt_md5 <> (select md5(salt) from '
                           ~ ip_salt_relation() ~ ')').columns[0].values()[0] -%}
     {%- if n > 0 -%}
