@@ -74,12 +74,19 @@ def _env(settings: Settings) -> dict[str, str]:
     return {**settings.dbt_env(), "PODWH_LANDING_DIR": str(settings.landing_dir)}
 
 
+# The Dagster instances the session's runs used, by Settings.describe(): test_secrets reads
+# their event logs (Dagster's storage) for secrets.
+instances: dict[str, list[dg.DagsterInstance]] = {}
+
+
 def materialise(settings: Settings, **extra_env: str) -> None:
     """Run the daily job in-process against `settings` (plus any extra PODWH_* variables)."""
+    instance = dg.DagsterInstance.ephemeral()
+    instances.setdefault(settings.describe(), []).append(instance)
     with pytest.MonkeyPatch.context() as mp:
         for name, value in {**_env(settings), **extra_env}.items():
             mp.setenv(name, value)
-        result = materialize_all(dg.DagsterInstance.ephemeral())
+        result = materialize_all(instance)
         assert result.success, failures(result)
 
 
