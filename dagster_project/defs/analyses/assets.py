@@ -66,7 +66,7 @@ def tenant_costs(context: dg.AssetExecutionContext,
     conversions), its share of the day's rows, and its part of this run's time so far and
     of the warehouse's storage, by its share of all rows. Requests that matched no episode
     are the network's overhead (tenant_id null)."""
-    stats = context.instance.get_run_stats(context.run_id)
+    stats = context.instance.get_run_stats(context.run.run_id)
     run_seconds = time.time() - (stats.start_time or time.time())
     with warehouse.connect() as wh:
         rows = read_frame(wh, sql(costs.ROWS_BY_TENANT_DAY))
