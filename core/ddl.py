@@ -36,6 +36,13 @@ def quote(name: str) -> str:
     return f'"{name}"'
 
 
+def text_literal(value: str) -> str:
+    """`value` as a SQL string literal; a `?` spelt chr(63), which the Postgres warehouse's
+    execute() would take for a parameter."""
+    quoted = "'" + value.replace("'", "''") + "'"
+    return quoted.replace("?", "' || chr(63) || '")
+
+
 def create_table_sql(table: RawTable, dialect: Dialect, schema: str = RAW_SCHEMA) -> str:
     """`create table if not exists` for a raw table, lineage columns included."""
     lineage = () if table in (QUARANTINE, LOAD_MANIFEST) else LINEAGE_COLUMNS

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.ddl import quote
+from core.ddl import quote, text_literal
 from core.tenancy import (
     TENANT_COLUMN,
     PublishedTable,
@@ -33,7 +33,6 @@ from core.tenancy import (
     seal,
     slug,
     tenants,
-    text_literal,
 )
 from core.warehouse import DuckDBWarehouse, Warehouse
 
@@ -135,8 +134,9 @@ def _copy_comments(wh: Warehouse, relations: set[tuple[str, str]]) -> None:
         if (schema, table) not in relations:
             continue
         target = f"published.{quote(schema)}.{quote(table)}"
-        text = str(comment).replace("'", "''")
+        # COMMENT ON takes a plain literal (no concatenation): DuckDB reads no parameters
+        text = "'" + str(comment).replace("'", "''") + "'"
         if column is None:
-            wh.execute(f"comment on table {target} is '{text}'")
+            wh.execute(f"comment on table {target} is {text}")
         else:
-            wh.execute(f"comment on column {target}.{quote(column)} is '{text}'")
+            wh.execute(f"comment on column {target}.{quote(column)} is {text}")

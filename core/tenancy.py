@@ -23,7 +23,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from core.ddl import quote
+from core.ddl import quote, text_literal
 from core.warehouse import Warehouse
 
 PUBLISHED_SCHEMAS = ("marts", "analyses")
@@ -166,13 +166,6 @@ def _create_roles(wh: Warehouse, tenant: TenantRoles) -> None:
             f"do $$ begin create role {quote(role)} {options}; "
             "exception when duplicate_object or unique_violation then null; end $$")
     wh.execute(f"grant {quote(tenant.reader)} to {quote(tenant.bi)}")
-
-
-def text_literal(value: str) -> str:
-    """`value` as a SQL string literal; a `?` spelt chr(63), which the warehouse's
-    execute() would take for a parameter."""
-    quoted = "'" + value.replace("'", "''") + "'"
-    return quoted.replace("?", "' || chr(63) || '")
 
 
 def _seal_table(wh: Warehouse, table: PublishedTable, tenant: TenantRoles) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from core.contract import LINEAGE_COLUMNS, RAW_SCHEMA, RawTable
-from core.ddl import quote
+from core.ddl import quote, text_literal
 from core.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -239,8 +239,7 @@ def profile(wh: Warehouse, table: RawTable, files: Sequence[str], limits: Limits
                       f"min({q}) as {quote(name + '__min')}",
                       f"max({q}) as {quote(name + '__max')}"]
         if name in limits.values:
-            known = ", ".join("'" + v.replace("'", "''") + "'"
-                              for v in sorted(limits.values[name]))
+            known = ", ".join(text_literal(v) for v in sorted(limits.values[name]))
             parts.append(f"sum(case when {q} not in ({known}) then 1 else 0 end) "
                          f"as {quote(name + '__unknown')}")
             parts.append(f"string_agg(distinct case when {q} not in ({known}) then {q} end, "
