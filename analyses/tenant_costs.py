@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from analyses.tables import AnalysisTable, Column
 from core.warehouse import DuckDBWarehouse, Warehouse
 
 # The dbt models whose rows are counted: each tenant's rows per day, in the engine.
@@ -37,8 +38,21 @@ ROWS_BY_TENANT_DAY = """
     having sum(source_rows) > 0
 """
 SOURCES = ("fct_download_reconciliation_daily", "fct_ad_impressions", "fct_conversions")
-COLUMNS = {"tenant_id": "text", "cost_date": "date", "rows_processed": "bigint",
-           "row_share": "double", "run_seconds": "double", "storage_bytes": "double"}
+COSTS = AnalysisTable(
+    "tenant_costs", "tenant x day",
+    "What each tenant costs the warehouse: the rows it brings and its part of the run's "
+    "time and of the storage, shared by rows. Requests that matched no episode are the "
+    "network's overhead (tenant_id null).",
+    {"tenant_id": Column("text", "The tenant; null for requests that matched no episode "
+                                 "(the network's overhead)."),
+     "cost_date": Column("date", "The UTC day of the rows."),
+     "rows_processed": Column("bigint", "Requests its episodes matched (excluded ones too), "
+                                        "delivered ads and conversions of the day."),
+     "row_share": Column("double", "Its share of the day's rows (the day's shares add to 1)."),
+     "run_seconds": Column("double", "Its part of the run's seconds so far, by its share of "
+                                     "all rows."),
+     "storage_bytes": Column("double", "Its part of the warehouse's bytes, by its share of "
+                                       "all rows.")})
 
 
 def allocate(rows: pd.DataFrame, run_seconds: float, storage_bytes: int) -> list[dict[str, Any]]:
@@ -57,7 +71,7 @@ def allocate(rows: pd.DataFrame, run_seconds: float, storage_bytes: int) -> list
                        run_seconds=weight * run_seconds,
                        storage_bytes=weight * storage_bytes)
     return [{k: (None if pd.isna(v) else v) for k, v in r.items()}
-            for r in out[list(COLUMNS)].to_dict("records")]
+            for r in out[list(COSTS.columns)].to_dict("records")]
 
 
 def warehouse_bytes(wh: Warehouse) -> int:

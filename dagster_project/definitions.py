@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.defs.analyses.assets import analysis_assets
+from dagster_project.defs.analyses.common import automation_sensor
 from dagster_project.defs.analyses.jobs import analyses_job
 from dagster_project.defs.hosting.assets import hosting_assets
 from dagster_project.defs.ingest.assets import landing_assets, quarantine, rss_feeds
@@ -22,7 +23,7 @@ defs = dg.Definitions(
             dbt_models, *analysis_assets, *publish_assets, *privacy_assets],
     jobs=[everything_job, rss_job, transform_job, analyses_job],
     schedules=[daily_schedule, rss_schedule],
-    sensors=sensors,
+    sensors=[*sensors, automation_sensor],
     resources=resources(),
     # One step at a time: DuckDB takes a single writer process.
     executor=dg.in_process_executor,
