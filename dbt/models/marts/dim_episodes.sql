@@ -33,6 +33,8 @@ final as (
         coalesce(episodes.episode_type, 'full') as episode_type,
         -- itunes:explicit on the item, else the channel's
         coalesce(episodes.is_explicit, channels.is_explicit) as is_explicit,
+        -- the show notes: sponsor reads, topics (analyses read them)
+        episodes.description,
         episodes.transcript_url,
         episodes.chapters_url,
         episodes.link,
