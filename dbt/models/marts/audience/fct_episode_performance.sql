@@ -1,6 +1,7 @@
 -- One row per episode: counted downloads within 1, 3, 7 and 30 days of release (windows
 -- opened before published_at + N days) and all time. A milestone the data doesn't reach yet
--- (the latest counted request is earlier than release + N days) is null, not a low count.
+-- (the latest counted request is earlier than release + N days) is null, not a low count;
+-- so are all four for an episode released before the logs begin (its first days are unseen).
 -- Rebuilt in full each run but cheaply: all-time figures add up fct_episode_daily, and only
 -- the windows opened within 30 days of an episode's release are read.
 {%- set milestones = [1, 3, 7, 30] %}
@@ -26,7 +27,11 @@ episodes as (
 
 data_horizon as (
 
-    select max(last_request_at) as measured_until
+    select
+        -- midnight of the first day with a counted download: the logs' start
+        cast(cast(min(window_started_at) as date) as {{ dbt.type_timestamp() }})
+            as measured_from,
+        max(last_request_at) as measured_until
     from windows
     where is_counted
 
@@ -73,7 +78,8 @@ final as (
         episodes.published_at,
         {%- for days in milestones %}
         case
-            when episodes.published_at + {{ hours_interval(24 * days) }}
+            when episodes.published_at >= data_horizon.measured_from
+                and episodes.published_at + {{ hours_interval(24 * days) }}
                 <= data_horizon.measured_until
                 then coalesce(early_downloads.downloads_in_window_{{ days }}d, 0)
         end as downloads_day_{{ days }},
@@ -81,6 +87,7 @@ final as (
         coalesce(all_time.downloads_all_time, 0) as downloads_all_time,
         all_time.first_download_date,
         all_time.latest_download_date,
+        data_horizon.measured_from,
         data_horizon.measured_until
     from episodes
     cross join data_horizon
