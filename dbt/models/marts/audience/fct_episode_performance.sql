@@ -1,7 +1,9 @@
 -- One row per episode: counted downloads within 1, 3, 7 and 30 days of release (windows
 -- opened before published_at + N days) and all time. A milestone the data doesn't reach yet
 -- (the latest counted request is earlier than release + N days) is null, not a low count;
--- so are all four for an episode released before the logs begin (its first days are unseen).
+-- so are all four for an episode released before the logs begin (its first days are unseen)
+-- and for a show no access log measures (a host reports its downloads: see
+-- fct_host_reported_downloads_daily).
 -- Rebuilt in full each run but cheaply: all-time figures add up fct_episode_daily, and only
 -- the windows opened within 30 days of an episode's release are read.
 {%- set milestones = [1, 3, 7, 30] %}
@@ -57,6 +59,16 @@ early_downloads as (
 
 ),
 
+measured_shows as (
+
+    select distinct episodes.show_id
+    from windows
+    inner join episodes
+        on windows.episode_id = episodes.episode_id
+    where windows.is_counted
+
+),
+
 all_time as (
 
     select
@@ -78,7 +90,8 @@ final as (
         episodes.published_at,
         {%- for days in milestones %}
         case
-            when episodes.published_at >= data_horizon.measured_from
+            when measured_shows.show_id is not null
+                and episodes.published_at >= data_horizon.measured_from
                 and episodes.published_at + {{ hours_interval(24 * days) }}
                 <= data_horizon.measured_until
                 then coalesce(early_downloads.downloads_in_window_{{ days }}d, 0)
@@ -95,6 +108,8 @@ final as (
         on episodes.episode_id = early_downloads.episode_id
     left join all_time
         on episodes.episode_id = all_time.episode_id
+    left join measured_shows
+        on episodes.show_id = measured_shows.show_id
 
 )
 
