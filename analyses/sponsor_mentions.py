@@ -287,8 +287,7 @@ def extract(text: object) -> list[Mention]:
         item = LIST_ITEM.match(sentence) if in_list else None
         if item and not brands:
             brands = _trim_brand(item.group("brand"))
-        known = {norm(m.brand) for m in reads}
-        new = [Mention(b, "named") for b in brands if norm(b) not in known]
+        new = [Mention(b, "named") for b in brands]
         # a sentence that names an earlier read again ("Brightmug: code X") adds to it
         named = [m for m in reads if _names(sentence, m.brand)]
         if new:
@@ -308,7 +307,31 @@ def extract(text: object) -> list[Mention]:
                 since_cue = MAX_FOLLOW + 1  # a sentence with nothing of a read ends it
         elif _ad_like(sentence):
             _orphan_read(sentence, reads)
-    return reads
+    return _merge_repeats(reads)
+
+
+def _merge_repeats(reads: list[Mention]) -> list[Mention]:
+    """One read per brand and offer: a brand cued again ('thanks again to X') joins its
+    earlier read unless the two carry different codes or URLs (two campaigns of one
+    sponsor, each read in full)."""
+    out: list[Mention] = []
+    for m in reads:
+        same = next((o for o in out if norm(o.brand) == norm(m.brand) and _compatible(o, m)),
+                    None)
+        if same is None:
+            out.append(m)
+            continue
+        same.promo_code = same.promo_code or m.promo_code
+        same.vanity_url = same.vanity_url or m.vanity_url
+        same.offer = same.offer or m.offer
+        same.sentences += m.sentences
+    return out
+
+
+def _compatible(a: Mention, b: Mention) -> bool:
+    return all(x is None or y is None or x == y for x, y in
+               ((a.promo_code, b.promo_code), (norm_url(a.vanity_url) or None,
+                                               norm_url(b.vanity_url) or None)))
 
 
 def _names(sentence: str, brand: str) -> bool:

@@ -115,3 +115,13 @@ def test_score_counts_brand_matches_once():
     assert (s.true_positives, s.predicted, s.labelled) == (1, 3, 1)
     assert s.precision == pytest.approx(1 / 3) and s.recall == 1.0
     assert (s.code_correct, s.url_correct) == (1, 1)
+
+
+def test_a_brand_read_twice_is_one_read_unless_its_codes_differ():
+    again = ("Brought to you by Quillbox. Use code WRITE. Our guest is Ana Ruiz. Thanks "
+             "again to Quillbox for sponsoring the show.")
+    assert [(m.brand, m.promo_code) for m in sm.extract(again)] == [("Quillbox", "WRITE")]
+    two = ("This episode is brought to you by Quillbox. Use promo code QUILL1 or visit "
+           "quillbox.example/a for a discount. This episode is brought to you by Quillbox. "
+           "Use promo code QUILL2 or visit quillbox.example/b for a discount.")
+    assert [m.promo_code for m in sm.extract(two)] == ["QUILL1", "QUILL2"]

@@ -1,8 +1,6 @@
 """Sponsor intelligence: the sponsor reads in episode show notes (analyses.sponsor_mentions),
 matched to the network's booked sponsors."""
 
-from __future__ import annotations
-
 import dagster as dg
 from pydantic import Field
 
