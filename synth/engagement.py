@@ -25,7 +25,10 @@ def rollouts(cat: Catalog) -> pd.DataFrame:
     tenant, so each tenant has treated and never-treated shows to compare)."""
     shows = cat.shows.reset_index(drop=True)
     pick = shows.index[shows.groupby("tenant_id").cumcount().to_numpy() % 2 == 0]
-    days = 2 + (np.arange(len(pick)) * 3) % max(1, cat.days - 3)
+    # enabled through the middle half of the window, so every treated show has days before
+    # and after its switch (for the estimate and for the event study's pre-trend test)
+    first, span = max(2, cat.days // 4), max(1, cat.days // 2)
+    days = first + (np.arange(len(pick)) * 3) % span
     return pd.DataFrame({"tenant_id": shows.loc[pick, "tenant_id"].to_numpy(),
                          "show_idx": pick, "show_id": shows.loc[pick, "show_id"].to_numpy(),
                          "feature": "comments",

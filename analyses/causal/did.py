@@ -22,8 +22,14 @@ import statsmodels.api as sm
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from analyses.causal.estimate import (LEVEL, RELATIVE, Estimate, critical_value,
-                                      from_coefficient, skipped)
+from analyses.causal.estimate import (
+    LEVEL,
+    RELATIVE,
+    Estimate,
+    critical_value,
+    from_coefficient,
+    skipped,
+)
 
 POISSON, OLS = "poisson", "ols"
 
