@@ -2,8 +2,6 @@
 by difference-in-differences, creator analytics (an opt-in) by propensity-score matching.
 The statistics live in analyses.causal; this asset reads the marts and writes the rows."""
 
-from __future__ import annotations
-
 import dagster as dg
 from pydantic import Field
 
