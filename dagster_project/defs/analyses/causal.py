@@ -21,11 +21,11 @@ class CausalConfig(dg.Config):
     min_shows: int = Field(4, description="Fewest shows a tenant needs for the "
                                           "difference-in-differences (else a skipped row).")
     event_period_days: int = Field(7, description="Event-study bin width in days.")
-    min_matched_group: int = Field(10, description="Fewest treated and fewest untreated "
+    min_matched_group: int = Field(20, description="Fewest treated and fewest untreated "
                                                    "shows for propensity matching.")
     caliper_sd: float = Field(0.2, description="Matching caliper, in SDs of the logit "
                                                "propensity score (Austin 2011).")
-    neighbours: int = Field(1, description="Controls matched to each treated show "
+    neighbours: int = Field(4, description="Controls matched to each treated show "
                                            "(with replacement).")
 
     def settings(self) -> Settings:
