@@ -50,11 +50,11 @@ def twfe(frame: pd.DataFrame, p: Panel, model: str = POISSON, cluster: bool = Tr
     """The TWFE difference-in-differences estimate of the treatment's effect: relative
     (exp(b) - 1) for Poisson, in outcome units for OLS.
 
-    With `cluster`, the standard error is the larger of the unit-clustered one and the
-    model-based one (quasi-Poisson, Pearson-scaled; conventional for OLS), with Student-t
-    critical values on G - 1 degrees of freedom: clustered errors are biased down with few
-    clusters (the max is Angrist and Pischke's 2009 guard, sec. 8.2). Without, the
-    model-based one alone (for textbook comparisons)."""
+    With `cluster`, the interval is the wider of the unit-clustered one (Student-t
+    critical values on G - 1 degrees of freedom) and the model-based one (quasi-Poisson,
+    Pearson-scaled, normal; conventional OLS, t): clustered errors are biased down with
+    few clusters, and taking the larger is Angrist and Pischke's (2009, sec. 8.2) guard.
+    Without, the model-based one alone (for textbook comparisons)."""
     data, why = _usable(frame, p, model, min_units)
     if why:
         return skipped(why, data[p.unit].nunique(), len(data))
@@ -63,23 +63,27 @@ def twfe(frame: pd.DataFrame, p: Panel, model: str = POISSON, cluster: bool = Tr
     b = float(fit.model.params[p.treat])
     se_model = float(np.sqrt(fit.model_cov.loc[p.treat, p.treat]))
     se_cluster = float(np.sqrt(fit.cluster_cov.loc[p.treat, p.treat]))
-    se = max(se_model, se_cluster) if cluster else se_model
-    df = fit.clusters - 1 if cluster else (fit.model.df_resid if model == OLS else None)
+    crit_model = critical_value(alpha, fit.model.df_resid if model == OLS else None)
+    crit_cluster = critical_value(alpha, fit.clusters - 1)
+    use_cluster = cluster and se_cluster * crit_cluster > se_model * crit_model
+    se, crit = (se_cluster, crit_cluster) if use_cluster else (se_model, crit_model)
     diagnostics = {"model": model, "clusters": fit.clusters,
                    "se_clustered": se_cluster, "se_model_based": se_model,
-                   "se_used": "max" if cluster else "model-based",
+                   "se_used": "clustered" if use_cluster else "model-based",
                    "treated_share_of_obs": float(data[p.treat].mean()),
                    "treated_units": int(data.groupby(p.unit)[p.treat].max().sum())}
-    return from_coefficient(b, se, critical_value(alpha, df), RELATIVE if model == POISSON
-                            else LEVEL, data[p.unit].nunique(), len(data), diagnostics)
+    return from_coefficient(b, se, crit, RELATIVE if model == POISSON else LEVEL,
+                            data[p.unit].nunique(), len(data), diagnostics)
 
 
 def event_study(frame: pd.DataFrame, p: Panel, period: int = 7, leads: int = 3,
                 lags: int = 4, model: str = POISSON, min_units: int = 4) -> dict:
     """Leads and lags of the enablement in bins of `period` time steps (the first lead and
     last lag bins take everything beyond), the bin before enablement the reference; the
-    joint test that all leads are 0 (a Wald F test on the clustered covariance, G - 1
-    denominator degrees of freedom). `time` must be an integer step (e.g. day index)."""
+    joint test that all leads are 0: the larger p-value of a Wald F test on the clustered
+    covariance (G - 1 denominator degrees of freedom) and a Wald chi-square test on the
+    model-based one (as twfe takes the wider interval). Standard errors per bin: the larger
+    of the two. `time` must be an integer step (e.g. a day index)."""
     data, why = _usable(frame, p, model, min_units)
     if why:
         return {"status": "skipped", "reason": why}
@@ -102,11 +106,16 @@ def event_study(frame: pd.DataFrame, p: Panel, period: int = 7, leads: int = 3,
     if not leads_:
         return {**out, "pre_trend_p": None, "reason": "no pre-period bins to test"}
     b = np.array([coef[n] for n in leads_])
-    # the smaller F of the two covariances, as twfe takes the larger standard error
-    f = min(float(b @ np.linalg.pinv(cov.loc[leads_, leads_].to_numpy()) @ b) / len(leads_)
-            for cov in (fit.model_cov, fit.cluster_cov))
-    return {**out, "pre_trend_f": f,
-            "pre_trend_p": float(stats.f.sf(f, len(leads_), fit.clusters - 1))}
+    q = len(leads_)
+
+    def wald_f(cov: pd.DataFrame) -> float:
+        return float(b @ np.linalg.pinv(cov.loc[leads_, leads_].to_numpy()) @ b) / q
+
+    # the larger p-value of the two covariances, as twfe takes the wider interval
+    p_cluster = float(stats.f.sf(wald_f(fit.cluster_cov), q, fit.clusters - 1))
+    p_model = float(stats.chi2.sf(wald_f(fit.model_cov) * q, q))
+    return {**out, "pre_trend_p_clustered": p_cluster, "pre_trend_p_model_based": p_model,
+            "pre_trend_p": max(p_cluster, p_model)}
 
 
 def _usable(frame: pd.DataFrame, p: Panel, model: str,
