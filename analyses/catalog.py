@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
 from analyses.sponsor_mentions import MENTIONS
+from analyses.causal.features import CAUSAL
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
 
@@ -13,4 +14,5 @@ TABLES: tuple[AnalysisTable, ...] = (
     SHAPLEY,
     COSTS,
     MENTIONS,
+    CAUSAL,
 )

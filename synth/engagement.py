@@ -21,17 +21,24 @@ COMMENTS_EFFECT_ON_FOLLOWS = 0.25
 
 
 def rollouts(cat: Catalog) -> pd.DataFrame:
-    """Comments switched on for every other show with logs, at staggered days."""
+    """Comments switched on for every other show of each tenant, at staggered days (within a
+    tenant, so each tenant has treated and never-treated shows to compare)."""
     shows = cat.shows.reset_index(drop=True)
-    pick = shows.index[shows.index % 2 == 0]
-    days = 2 + (np.arange(len(pick)) * 3) % max(1, cat.days - 3)
+    pick = shows.index[shows.groupby("tenant_id").cumcount().to_numpy() % 2 == 0]
+    # enabled through the middle half of the window, so every treated show has days before
+    # and after its switch (for the estimate and for the event study's pre-trend test)
+    first, span = max(2, cat.days // 4), max(1, cat.days // 2)
+    days = first + (np.arange(len(pick)) * 3) % span
     return pd.DataFrame({"tenant_id": shows.loc[pick, "tenant_id"].to_numpy(),
                          "show_idx": pick, "show_id": shows.loc[pick, "show_id"].to_numpy(),
                          "feature": "comments",
                          "enabled_ts": cat.t0 + days.astype(np.int64) * 86400})
 
 
-def events(seed: int, cat: Catalog, pop: Population, ro: pd.DataFrame) -> pd.DataFrame:
+def events(seed: int, cat: Catalog, pop: Population, ro: pd.DataFrame,
+           follow_multiplier: np.ndarray | None = None) -> pd.DataFrame:
+    """Engagement events; `follow_multiplier` (per show) scales the follow rate, e.g. by
+    creator analytics' true effect."""
     rng = stream(seed, "engagement")
     subs = np.diff(pop.sub_start)
     ep = cat.episodes
@@ -43,8 +50,10 @@ def events(seed: int, cat: Catalog, pop: Population, ro: pd.DataFrame) -> pd.Dat
     day_t0 = cat.t0 + d_idx * 86400
     on = day_t0 >= enabled[s_idx]
     sub = subs[s_idx].astype(float)
+    boost = np.ones(len(cat.shows)) if follow_multiplier is None else follow_multiplier
+    comments_factor = np.where(on, 1 + COMMENTS_EFFECT_ON_FOLLOWS, 1.0)
     lam = {
-        "follow": sub * FOLLOW_RATE * np.where(on, 1 + COMMENTS_EFFECT_ON_FOLLOWS, 1.0),
+        "follow": sub * FOLLOW_RATE * boost[s_idx] * comments_factor,
         "unfollow": sub * FOLLOW_RATE * UNFOLLOW_SHARE,
         "share": sub * SHARE_RATE,
         "comment": np.where(on, sub * COMMENT_RATE, 0.0),

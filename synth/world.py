@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents, bad_landing, engagement, feeds, geo, sizing, traffic
+from synth import agents, bad_landing, creator_analytics, engagement, feeds, geo, sizing, traffic
 from synth.accesslog import UA_STRINGS, write_access_log
 from synth.ads import deliveries, delivery_ip_index, exposures
 from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -302,8 +302,10 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
     files["conversions/survey_answers.csv"] = write_csv(
         conv.surveys, cv / "survey_answers.csv", "survey_answers")
     ro = engagement.rollouts(cat)
+    ca = creator_analytics.rollouts(cfg.seed, cat)
     en = landing / "engagement"
-    ev = engagement.events(cfg.seed, cat, pop, ro)
+    ev = engagement.events(cfg.seed, cat, pop, ro,
+                           creator_analytics.follow_multiplier(len(cat.shows), ca))
     files["engagement/events.jsonl"] = write_frame(con, ev, en / "events.jsonl",
                                                    "engagement_events")
     files["engagement/subscriptions.csv"] = write_csv(
@@ -312,10 +314,31 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
     files["engagement/partner_program.csv"] = write_csv(
         engagement.partner_program(cfg.seed, cat, pop), en / "partner_program.csv",
         "partner_program_events")
-    ro_out = ro.assign(enabled_at=iso(ro["enabled_ts"].to_numpy()))
+    both = pd.concat([ro, ca], ignore_index=True)
+    ro_out = both.assign(enabled_at=iso(both["enabled_ts"].to_numpy()))
     files["engagement/feature_rollouts.csv"] = write_csv(
         ro_out, en / "feature_rollouts.csv", "feature_rollouts")
-    return {"conversions": conv, "rollouts": ro, "events": ev}
+    return {"conversions": conv, "rollouts": ro, "creator_analytics": ca, "events": ev}
+
+
+def _feature_effects(ro: pd.DataFrame, ca: pd.DataFrame) -> pd.DataFrame:
+    """One row per feature x metric: the effect the generator applied (0: none)."""
+    shows, opted = "|".join(ro["show_id"]), "|".join(ca["show_id"])
+    return pd.DataFrame([
+        {"feature": "comments", "metric": "follows",
+         "true_effect": engagement.COMMENTS_EFFECT_ON_FOLLOWS, "shows": shows,
+         "notes": "multiplicative on the daily follow rate from enabled_at on; comments are 0 "
+                  "before enabling; downloads unaffected"},
+        {"feature": "comments", "metric": "unfollows", "true_effect": 0.0, "shows": shows,
+         "notes": "the unfollow rate does not depend on comments"},
+        {"feature": "comments", "metric": "downloads", "true_effect": 0.0, "shows": shows,
+         "notes": "listening does not depend on comments (a placebo outcome)"},
+        {"feature": creator_analytics.FEATURE, "metric": "follows",
+         "true_effect": creator_analytics.CREATOR_ANALYTICS_EFFECT_ON_FOLLOWS, "shows": opted,
+         "notes": "opt-in before the world starts, P(opt in) logistic in log audience, "
+                  "cadence <= 3 days and category; multiplicative on the follow rate on "
+                  "every day (ATT on the treated shows)"},
+    ])
 
 
 def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
@@ -357,14 +380,8 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
                      day(an.abusive_v6[1]), float(an.abusive_v6[2])))
     pd.DataFrame(rows, columns=["metric", "entity_type", "entity_id", "date", "size"]).to_csv(
         gt / "anomalies.csv", index=False, lineterminator="\n")
-    ro = side["rollouts"]
-    pd.DataFrame([{
-        "feature": "comments", "metric": "follows",
-        "true_effect": engagement.COMMENTS_EFFECT_ON_FOLLOWS,
-        "shows": "|".join(ro["show_id"]),
-        "notes": "multiplicative on the daily follow rate from enabled_at on; comments are 0 "
-                 "before enabling; downloads unaffected",
-    }]).to_csv(gt / "feature_effects.csv", index=False, lineterminator="\n")
+    _feature_effects(side["rollouts"], side["creator_analytics"]).to_csv(
+        gt / "feature_effects.csv", index=False, lineterminator="\n")
     return {"exclusions": dict(zip(tr.exclusions["reason"], tr.exclusions["requests"].tolist(),
                                    strict=True)),
             "downloads": tr.downloads.groupby("window_type")["downloads"].sum().to_dict()}

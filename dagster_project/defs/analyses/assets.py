@@ -10,6 +10,7 @@ from analyses import tenant_costs as costs
 from analyses.attribution.sponsors import MARKOV, SHAPLEY, markov_by_sponsor
 from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
+from dagster_project.defs.analyses.causal import causal_estimates
 from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
 from dagster_project.defs.analyses.mentions import mention_assets
 from dagster_project.resources import WarehouseResource
@@ -71,4 +72,10 @@ def tenant_costs(context: dg.AssetExecutionContext,
     return dg.MaterializeResult(metadata={"rows": written, "run_seconds": round(run_seconds, 1)})
 
 
-analysis_assets = [attribution_markov, attribution_shapley, tenant_costs, *mention_assets]
+analysis_assets = [
+    attribution_markov,
+    attribution_shapley,
+    tenant_costs,
+    *mention_assets,
+    causal_estimates,
+]
