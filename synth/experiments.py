@@ -119,7 +119,7 @@ def build_experiments(seed: int, camps: pd.DataFrame, li: pd.DataFrame,
             rows.append({
                 "exp": k, "experiment_id": eid, "tenant_id": c["tenant_id"],
                 "campaign_id": c["campaign_id"], "campaign": ci, "test_type": test_type,
-                "variant_id": a.variant_id, "is_control": j == 0,
+                "variant_id": a.variant_id, "is_control": "true" if j == 0 else "false",
                 "creative_id": f"cr-{eid}-{a.variant_id}", "offer": a.offer,
                 "promo_code": "", "allocation_share": a.share,
                 "start_date": str(c["start_date"]), "end_date": str(c["end_date"]),
@@ -185,7 +185,7 @@ def plan(seed: int, x: Experiments, exposures: pd.DataFrame, camps: pd.DataFrame
         for j, a in arms.iterrows():
             truth.append({
                 "experiment_id": a["experiment_id"], "campaign_id": a["campaign_id"],
-                "variant_id": a["variant_id"], "is_control": a["is_control"],
+                "variant_id": a["variant_id"], "is_control": a["is_control"] == "true",
                 "units": int((x.assign[k, hh] == j).sum()),
                 "visit_multiplier": a["visit_multiplier"],
                 "order_multiplier": a["order_multiplier"],

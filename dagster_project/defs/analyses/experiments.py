@@ -1,8 +1,6 @@
 """A/B test readouts (`analyses.experiment_readouts`): a thin asset over
 `analyses.experiments`, reading the declared experiments and their exposed units."""
 
-from __future__ import annotations
-
 import dagster as dg
 from pydantic import Field
 

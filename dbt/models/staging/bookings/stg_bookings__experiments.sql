@@ -30,7 +30,7 @@ renamed as (
         cast(planned_looks as integer) as planned_looks,
 
         ---------- booleans
-        cast(is_control as boolean) as is_control,
+        {{ try_cast_boolean('is_control') }} as is_control,
 
         ---------- dates
         cast(start_date as date) as start_date,
