@@ -31,7 +31,8 @@ MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",
          "fct_episode_performance", "fct_show_listeners", "fct_host_reported_downloads_daily",
          "dim_sponsors", "dim_campaigns", "dim_line_items", "fct_ad_impressions",
          "fct_campaign_delivery_daily", "fct_conversions", "fct_touchpoints", "fct_attribution",
-         "fct_campaign_roi", "fct_campaign_incrementality",
+         "fct_campaign_roi", "fct_campaign_incrementality", "dim_experiments",
+         "fct_experiment_units",
          "fct_show_revenue_weekly"]
 # When a row was fetched, loaded or (re)built is the clock's business, not the data's; so is
 # an incremental model's fingerprint of its inputs (it includes their load times).
