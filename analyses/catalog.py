@@ -4,8 +4,9 @@ grain, and tests/analyses/test_catalog.py keeps the two in step."""
 from __future__ import annotations
 
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
-from analyses.sponsor_mentions import MENTIONS
 from analyses.causal.features import CAUSAL
+from analyses.experiments import READOUTS
+from analyses.sponsor_mentions import MENTIONS
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
 
@@ -15,4 +16,5 @@ TABLES: tuple[AnalysisTable, ...] = (
     COSTS,
     MENTIONS,
     CAUSAL,
+    READOUTS,
 )

@@ -263,6 +263,47 @@ TABLES: tuple[RawTable, ...] = (
         "li00001,c0001,acme-s001,mid,dynamic,25.00,400000\n",
     ),
     RawTable(
+        name="experiments",
+        source="bookings",
+        patterns=("experiments*.csv",),
+        doc="A/B tests declared on a campaign: one row per experiment x variant (the "
+        "creative or offer each randomised household is served).",
+        columns=(
+            _c("experiment_id", "text", required=True),
+            _c("tenant_id", "text"),
+            _c("campaign_id", "text", required=True),
+            _c("test_type", "text", doc="creative or offer"),
+            _c("variant_id", "text", required=True),
+            _c("is_control", "text", required=True,
+               doc="true for the arm the others are compared with, else false"),
+            _c("creative_id", "text", required=True,
+               doc="the variant's creative, as the ad-delivery logs' creative_id"),
+            _c("offer", "text", doc="the offer the variant's creative reads, if any"),
+            _c("promo_code", "text", doc="the variant's own promo code, if any"),
+            _c("allocation_share", "double", required=True, minimum=0, maximum=1,
+               doc="share of households randomised to the variant"),
+            _c("start_date", "date", required=True),
+            _c("end_date", "date", required=True),
+            _c("primary_metric", "text", doc="order: the household orders from the "
+               "sponsor within the campaign's attribution window after its first exposure"),
+            _c("minimum_detectable_effect", "double", minimum=0,
+               doc="relative lift over the control the test is sized to detect (0.2: +20 %)"),
+            _c("planned_units_per_variant", "bigint", minimum=1,
+               doc="exposed households per variant the test plans to reach"),
+            _c("planned_looks", "int", minimum=1, maximum=20,
+               doc="readouts planned, evenly spaced in units; default 1 (one final look)"),
+        ),
+        defaults={"tenant_id": "'default'", "primary_metric": "'order'",
+                  "planned_looks": "1"},
+        example="experiment_id,tenant_id,campaign_id,test_type,variant_id,is_control,"
+        "creative_id,offer,promo_code,allocation_share,start_date,end_date,primary_metric,"
+        "minimum_detectable_effect,planned_units_per_variant,planned_looks\n"
+        "ex001,acme,c0003,offer,A,true,cr-ex001-A,10% off,,0.5,2026-03-04,2026-04-21,order,"
+        "0.5,4000,3\n"
+        "ex001,acme,c0003,offer,B,false,cr-ex001-B,first order free,,0.5,2026-03-04,"
+        "2026-04-21,order,0.5,4000,3\n",
+    ),
+    RawTable(
         name="orders",
         source="conversions",
         patterns=("orders*.csv",),

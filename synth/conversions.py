@@ -30,6 +30,7 @@ from synth.writers import iso
 
 if TYPE_CHECKING:
     from synth.bookings import Bookings
+    from synth.experiments import Experiments
 
 P_ORGANIC_VISIT_30D = 0.005  # any household, per sponsor and 30 days
 P_VANITY, P_UTM = 0.25, 0.35  # a responder lands on the vanity URL / a UTM-tagged link
@@ -115,9 +116,11 @@ def heard_campaign(exposures: pd.DataFrame, sp_of_c: np.ndarray, hh: np.ndarray,
 
 def build_conversions(seed: int, b: Bookings, pop: Population, exposures: pd.DataFrame,
                       t0: int, days: int, show_titles: dict[str, str],
-                      spike: tuple[int, int, int]) -> ConversionData:
+                      spike: tuple[int, int, int],
+                      xp: Experiments | None = None) -> ConversionData:
     """`exposures`: one row per household x campaign index, first (t) and last (t_last)
-    time a session played one of its ads."""
+    time a session played one of its ads. `xp`: the declared A/B tests, whose variants
+    scale the response of their campaign's households (same draws, other thresholds)."""
     rng = stream(seed, "conversions")
     t_end = t0 + days * 86400
     camps = b.campaigns.reset_index(drop=True)
@@ -127,7 +130,9 @@ def build_conversions(seed: int, b: Bookings, pop: Population, exposures: pd.Dat
     n_hh = pop.n_households
     # incremental: every household x campaign exposure is a chance to respond
     c = exposures["campaign"].to_numpy()
-    resp = rng.random(len(c)) < sp["p_visit"].to_numpy()[sp_of_c[c]]
+    visit_mult = (1.0 if xp is None else
+                  xp.multipliers(c, exposures["hh"].to_numpy(), "visit_multiplier"))
+    resp = rng.random(len(c)) < sp["p_visit"].to_numpy()[sp_of_c[c]] * visit_mult
     delay = response_delay(rng, len(c))
     vt = exposures["t"].to_numpy() + delay
     keep = resp & (delay < win_of_c[c]) & (vt < t_end)
@@ -175,7 +180,9 @@ def build_conversions(seed: int, b: Bookings, pop: Population, exposures: pd.Dat
         "hh": e["hh"].to_numpy(), "t": e["t"].to_numpy(),
         "tag_campaign": np.where(tag != "", camp, -1), "tag": tag,
     })
-    buy = rng.random(n) < sp["p_order"].to_numpy()[spon]
+    order_mult = (1.0 if xp is None else
+                  xp.multipliers(np.where(inc, camp, -1), e["hh"].to_numpy(), "order_multiplier"))
+    buy = rng.random(n) < sp["p_order"].to_numpy()[spon] * order_mult
     ot = e["t"].to_numpy() + rng.exponential(1200, n).astype(np.int64) + 30
     buy &= ot < t_end
     code_u = rng.random(n)

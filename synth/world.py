@@ -21,6 +21,7 @@ from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
 from synth.catalog import Catalog, build_catalog, whole_file_required
 from synth.config import EXCLUSION_REASONS, WINDOW_TYPES, WorldConfig, WorldSummary
 from synth.conversions import build_conversions
+from synth.experiments import Experiments, build_experiments, plan
 from synth.hosting import hosting_downloads
 from synth.listeners import N_VARIANTS, Population, build_population
 from synth.rng import stream
@@ -42,7 +43,7 @@ DELIVERY_COLUMNS = [
     ("timestamp", "strftime(make_timestamp(ts * 1000000), '%Y-%m-%dT%H:%M:%S') || '+00:00'"),
     ("ip", "ip"), ("user_agent", "user_agent"), ("url", "url"),
     ("campaign_id", "campaign_id"), ("line_item_id", "line_item_id"),
-    ("creative_id", "'cr' || line_item_id"),
+    ("creative_id", "creative_id"),
     ("position", "position"), ("byte_start", "byte_start"), ("byte_end", "byte_end"),
 ]
 INCREMENTALITY_COLUMNS = [
@@ -173,7 +174,7 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
              landing: Path, con: duckdb.DuckDBPyConnection, files: dict[str, int],
-             col: _Collector) -> pd.DataFrame:
+             col: _Collector, xp: Experiments) -> pd.DataFrame:
     ep = cat.episodes
     show_of = ep["show_idx"].to_numpy()
     logged_show = (cat.shows["hosting_provider"] == "").to_numpy()
@@ -212,7 +213,7 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
             fut.result()
         col.add_deliveries(s, dl, pop)
         pending = [pool.submit(_write_deliveries, wcon, cat, b, pop, s, dl, urls, landing, d,
-                               n_dl, files)]
+                               n_dl, files, xp)]
         n_dl += len(dl)
         if carry is not None:
             req = Requests.concat([carry, req])
@@ -248,10 +249,12 @@ def _write_log(con: duckdb.DuckDBPyConnection, req: Requests, pop: Population,
 
 def _write_deliveries(con: duckdb.DuckDBPyConnection, cat: Catalog, b: Bookings,
                       pop: Population, s: Sessions, dl: pd.DataFrame, urls: pa.Array,
-                      landing: Path, d: int, n_dl: int, files: dict[str, int]) -> None:
+                      landing: Path, d: int, n_dl: int, files: dict[str, int],
+                      xp: Experiments) -> None:
     sess = dl["sess"].to_numpy()
     lsn = s.listener[sess]
     li = dl["li"].to_numpy()
+    li_ids = b.line_items["line_item_id"].to_numpy().astype(str)
     tab = pa.table({
         "id": pa.array(np.arange(n_dl + 1, n_dl + 1 + len(dl))), "ts": pa.array(s.t[sess]),
         "ip": pop.ip_strings.take(pa.array(delivery_ip_index(pop, s, dl))),
@@ -259,8 +262,8 @@ def _write_deliveries(con: duckdb.DuckDBPyConnection, cat: Catalog, b: Bookings,
         "url": urls.take(pa.array(s.url[sess])),
         "campaign_id": pa.array(b.line_items["campaign_id"].to_numpy().astype(str)).take(
             pa.array(li)),
-        "line_item_id": pa.array(b.line_items["line_item_id"].to_numpy().astype(str)).take(
-            pa.array(li)),
+        "line_item_id": pa.array(li_ids).take(pa.array(li)),
+        "creative_id": pa.array(xp.creative_ids(li, pop.listener_hh[lsn], li_ids)),
         "position": POSITION_ARR.take(pa.array(dl["pos"].to_numpy())),
         "byte_start": pa.array(dl["bs"].to_numpy().astype(np.int64)),
         "byte_end": pa.array(dl["be"].to_numpy().astype(np.int64)),
@@ -288,13 +291,19 @@ def _episode_arrays(cat: Catalog, b: Bookings, default_header: int) -> EpisodeAr
 
 def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
                         an: Anomalies, ex: pd.DataFrame, landing: Path,
-                        con: duckdb.DuckDBPyConnection, files: dict[str, int]) -> dict:
+                        con: duckdb.DuckDBPyConnection, files: dict[str, int],
+                        xp: Experiments) -> dict:
     host = hosting_downloads(cfg.seed, cat, pop)
     for prov, g in host.groupby("provider", sort=True):
         files[f"hosting_api/{prov}.jsonl"] = write_frame(
             con, g, landing / "hosting_api" / f"{prov}.jsonl", "hosting_api_downloads")
     titles = dict(zip(cat.shows["show_id"], cat.shows["title"], strict=True))
-    conv = build_conversions(cfg.seed, b, pop, ex, cat.t0, cfg.days, titles, an.conversion)
+    conv = build_conversions(cfg.seed, b, pop, ex, cat.t0, cfg.days, titles, an.conversion,
+                             xp)
+    declared, truth = plan(cfg.seed, xp, ex, b.campaigns, b.sponsors,
+                           cat.t0 + cfg.days * 86400)
+    files["bookings/experiments.csv"] = write_csv(declared, landing / "bookings" /
+                                                  "experiments.csv", "experiments")
     cv = landing / "conversions"
     files["conversions/orders.csv"] = write_csv(conv.orders, cv / "orders.csv", "orders")
     files["conversions/pixel_visits.jsonl"] = write_frame(
@@ -318,7 +327,8 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
     ro_out = both.assign(enabled_at=iso(both["enabled_ts"].to_numpy()))
     files["engagement/feature_rollouts.csv"] = write_csv(
         ro_out, en / "feature_rollouts.csv", "feature_rollouts")
-    return {"conversions": conv, "rollouts": ro, "creator_analytics": ca, "events": ev}
+    return {"conversions": conv, "rollouts": ro, "creator_analytics": ca, "events": ev,
+            "experiments": truth}
 
 
 def _feature_effects(ro: pd.DataFrame, ca: pd.DataFrame) -> pd.DataFrame:
@@ -380,6 +390,7 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
                      day(an.abusive_v6[1]), float(an.abusive_v6[2])))
     pd.DataFrame(rows, columns=["metric", "entity_type", "entity_id", "date", "size"]).to_csv(
         gt / "anomalies.csv", index=False, lineterminator="\n")
+    side["experiments"].to_csv(gt / "experiments.csv", index=False, lineterminator="\n")
     _feature_effects(side["rollouts"], side["creator_analytics"]).to_csv(
         gt / "feature_effects.csv", index=False, lineterminator="\n")
     return {"exclusions": dict(zip(tr.exclusions["reason"], tr.exclusions["requests"].tolist(),
@@ -410,8 +421,12 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     con = duckdb.connect()
     _write_static(cat, b, ranges, landing, files)
     col = _Collector()
-    ex = _traffic(config, cat, b, pop, an, landing, con, files, col)
-    side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files)
+    # every listener's household is randomised (bots' and abusers' too: their ads carry a
+    # creative like anyone's)
+    xp = build_experiments(config.seed, b.campaigns, b.line_items,
+                           max(pop.n_households, int(pop.listener_hh.max()) + 1))
+    ex = _traffic(config, cat, b, pop, an, landing, con, files, col, xp)
+    side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files, xp)
     truth_summary = _ground_truth(
         config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
     ) if config.ground_truth else None
@@ -466,6 +481,11 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
             "bookings": "line items booked at the impressions their show is forecast to "
                         "deliver by the end of the flight (two significant figures), flat "
                         "fees at an effective CPM of $20-32 on that forecast",
+            "experiments": "bookings/experiments.csv declares A/B tests on dynamic "
+                           "campaigns; each household is randomised to one variant per "
+                           "experiment (its ads carry the variant's creative); "
+                           "ground_truth/experiments.csv: each arm's true conversion rate "
+                           "and difference from the control",
             "countries": "geo/ip_countries.csv covers every IP of the world except "
                          "79.192.0.0/10 (~1% of households: unknown country); "
                          "downloads_daily_country.csv splits downloads_daily.csv by the "

@@ -69,6 +69,10 @@ LIMITS: dict[str, Limits] = {
     # bookings (sponsors, campaigns, codes, line items): only what the contract says here;
     # dbt lists each booking mistake with its file and line (int_booking_errors) and the
     # other bookings go on, so a bad campaign doesn't hold back every campaign
+    # experiments: a closed vocabulary of test types and metrics the readout knows
+    "experiments": Limits(values={"test_type": frozenset({"creative", "offer"}),
+                                  "primary_metric": frozenset({"order"}),
+                                  "is_control": frozenset({"true", "false"})}),
     "orders": Limits(ranges={"revenue": (0, CURRENCY_MAX)}, stale_days=90),
     "pixel_visits": Limits(max_empty_share={"user_agent": 0.2}, stale_days=90),
     "survey_answers": Limits(max_empty_share={"answer": 0.5}, stale_days=90),

@@ -12,6 +12,7 @@ from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
 from dagster_project.defs.analyses.causal import causal_estimates
 from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.experiments import experiment_assets
 from dagster_project.defs.analyses.mentions import mention_assets
 from dagster_project.resources import WarehouseResource
 
@@ -78,4 +79,5 @@ analysis_assets = [
     tenant_costs,
     *mention_assets,
     causal_estimates,
+    *experiment_assets,
 ]
