@@ -4,6 +4,8 @@ grain, and tests/analyses/test_catalog.py keeps the two in step."""
 from __future__ import annotations
 
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
+from analyses.forecasts.episodes import EPISODE_FORECASTS
+from analyses.forecasts.inventory import INVENTORY_FORECASTS
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
 
@@ -11,4 +13,6 @@ TABLES: tuple[AnalysisTable, ...] = (
     MARKOV,
     SHAPLEY,
     COSTS,
+    EPISODE_FORECASTS,
+    INVENTORY_FORECASTS,
 )
