@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from analyses.forecasts.curves import HORIZON, CurveFit, curve_cells, fit_curves
@@ -89,31 +90,33 @@ def _prior(levels: np.ndarray, exposure: np.ndarray, dispersion: float,
     return mean ** 2 / variance, mean / variance
 
 
-def predictive(observed: float, exposure: float, remaining: tuple[float, float],
-               dispersion: float, prior: tuple[float, float],
-               level: float) -> tuple[float, float, float]:
-    """Mean, lower and upper of the 30-day total: `observed` plus the days still to come,
-    R | level ~ quasi-Poisson(level x remaining share), the level's gamma posterior
-    (prior x the observed days, in units of `dispersion`) and the remaining share's own
-    (mean, variance) mixed in; R's quantiles from the negative binomial of R's mean and
-    variance."""
-    share, share_var = remaining
-    shape = prior[0] + observed / dispersion
-    rate = prior[1] + exposure / dispersion
+def predictive(observed: ArrayLike, exposure: ArrayLike, remaining: tuple[ArrayLike, ArrayLike],
+               dispersion: float, prior: tuple[ArrayLike, ArrayLike],
+               level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, lower and upper of the 30-day total (element-wise): `observed` plus the days
+    still to come, R | level ~ quasi-Poisson(level x remaining share), the level's gamma
+    posterior (prior x the observed days, in units of `dispersion`) and the remaining
+    share's (mean, variance) mixed in; R's quantiles from the negative binomial of R's
+    mean and variance."""
+    observed = np.asarray(observed, float)
+    share, share_var = (np.asarray(v, float) for v in remaining)
+    shape = np.asarray(prior[0], float) + observed / dispersion
+    rate = np.maximum(np.asarray(prior[1], float) + np.asarray(exposure, float) / dispersion,
+                      1e-12)
     lam, lam_var = shape / rate, shape / rate ** 2
     mean = lam * share
-    if mean <= 0:
-        return observed, observed, observed
-    variance = (dispersion * mean + (lam ** 2 + lam_var) * (share ** 2 + share_var)
-                - mean ** 2)
-    variance = max(variance, mean * (1 + 1e-9))
+    variance = dispersion * mean + (lam ** 2 + lam_var) * (share ** 2 + share_var) - mean ** 2
+    variance = np.maximum(variance, mean * (1 + 1e-9))
+    positive = mean > 0
+    safe_mean, safe_var = np.where(positive, mean, 1.0), np.where(positive, variance, 2.0)
     tail = (1 - level) / 2
-    lo, hi = stats.nbinom.ppf([tail, 1 - tail], mean ** 2 / (variance - mean),
-                              mean / variance)
+    n, p = safe_mean ** 2 / (safe_var - safe_mean), safe_mean / safe_var
+    lo = np.where(positive, stats.nbinom.ppf(tail, n, p), 0.0)
+    hi = np.where(positive, stats.nbinom.ppf(1 - tail, n, p), 0.0)
     return observed + mean, observed + lo, observed + hi
 
 
-def _reason_before_fit(row: pd.Series, data_from: pd.Timestamp, data_until: pd.Timestamp,
+def _reason_before_fit(row: dict, data_from: pd.Timestamp, data_until: pd.Timestamp,
                        counted_shows: set[str], cfg: ForecastSettings) -> tuple[str, str]:
     seen_days = (data_until - row["published_date"]).days + 1
     data_days = (row["forecast_date"] - data_from).days + 1
@@ -131,55 +134,53 @@ def _reason_before_fit(row: pd.Series, data_from: pd.Timestamp, data_until: pd.T
     return OK, ""
 
 
-def _forecast_at_cut(rows: pd.DataFrame, fit: CurveFit, cells: pd.DataFrame,
-                     episodes: pd.DataFrame, cfg: ForecastSettings) -> list[dict]:
-    """The forecasts of `rows` (episodes x origin whose forecast day is the fit's cut)."""
+@dataclass(frozen=True)
+class _Episodes:
+    """The episodes as arrays, in the order of the cells' episode positions."""
+    show: np.ndarray  # show code
+    released: np.ndarray  # release day, days since the data's first
+    weekday: np.ndarray  # the release day's weekday, Monday 0
+
+
+def _history_prior(e: int, fit: CurveFit, eps: _Episodes,
+                   cfg: ForecastSettings) -> tuple[float, float, int]:
+    """Gamma prior of episode `e`'s level from its show's earlier episodes seen up to
+    the cut, and how many there were (0: a flat prior, the episode's own days only)."""
+    earlier = ((eps.show == eps.show[e]) & (eps.released < eps.released[e])
+               & (fit.exposure > 0))
+    if earlier.sum() < cfg.min_history:
+        return 0.5, 0.0, 0  # Jeffreys-like
+    shape, rate = _prior(fit.levels[earlier], fit.exposure[earlier], fit.dispersion,
+                         cfg.relative_sd_floor)
+    return shape, rate, int(earlier.sum())
+
+
+def _forecast_at_cut(rows: pd.DataFrame, fit: CurveFit, eps: _Episodes,
+                     cfg: ForecastSettings) -> pd.DataFrame:
+    """The forecasts of `rows` (episodes x origin whose forecast day is the fit's cut;
+    `position`: the episode's position), indexed like `rows`."""
     thin = np.flatnonzero(fit.cells_per_age < cfg.min_cells_per_age)
     if len(thin):
         age = int(thin[0])
         reason = (f"age {age} seen on {fit.cells_per_age[age]} episode-days < "
                   f"{cfg.min_cells_per_age} up to the forecast day")
-        return [{"index": i, "status": "curve not identified", "reason": reason}
-                for i in rows.index]
-    observed = cells.groupby("episode_id")["downloads"].sum()
-    fitted = episodes[episodes["episode_id"].isin(fit.levels.index)]
-    show = fitted["show_id"].to_numpy(object)
-    published = fitted["published_date"].to_numpy()
-    level = fit.levels.reindex(fitted["episode_id"]).to_numpy()
-    exposure_of = fit.exposure.reindex(fitted["episode_id"]).to_numpy()
-    out = []
-    for i, row in rows.iterrows():
-        earlier = ((show == row["show_id"]) & (published < row["published_date"].to_datetime64())
-                   & (exposure_of > 0))
-        prior = (0.5, 0.0)  # Jeffreys-like: the episode's own days only
-        n_hist = int(earlier.sum()) if earlier.sum() >= cfg.min_history else 0
-        if n_hist:
-            prior = _prior(level[earlier], exposure_of[earlier], fit.dispersion,
-                           cfg.relative_sd_floor)
-        ages = np.arange(row["days_observed"], HORIZON)
-        remaining = fit.remaining(row["published_date"], ages)
-        seen = float(observed.get(row["episode_id"], 0.0))
-        mean, lo, hi = predictive(seen, float(fit.exposure.get(row["episode_id"], 0.0)),
-                                  remaining, fit.dispersion, prior, cfg.interval_level)
-        out.append({"index": i, "observed_to_date": round(seen), "forecast_30d": mean,
-                    "lower": lo, "upper": hi, "history_episodes": n_hist,
-                    "method": CURVE + (" + gamma prior from the show's earlier episodes"
-                                       if n_hist else ", the episode's own days only"),
-                    "status": OK, "reason": "" if n_hist else
-                    "new show: no earlier episodes to learn its level from"})
-    return out
-
-
-def _actuals(episodes: pd.DataFrame, daily: pd.DataFrame, data_from: pd.Timestamp,
-             data_until: pd.Timestamp) -> pd.Series:
-    """episode_id -> downloads on days 0..29, for episodes whose whole window is in the
-    data."""
-    complete = episodes[(episodes["published_date"] >= data_from)
-                        & (episodes["published_date"] + pd.Timedelta(days=HORIZON - 1)
-                           <= data_until)]
-    cells = curve_cells(complete, daily, data_from, data_until)
-    return cells.groupby("episode_id")["downloads"].sum().reindex(complete["episode_id"],
-                                                                  fill_value=0.0)
+        return pd.DataFrame({"status": "curve not identified", "reason": reason},
+                            index=rows.index)
+    e = rows["position"].to_numpy()
+    priors = np.array([_history_prior(i, fit, eps, cfg) for i in e]).reshape(-1, 3)
+    remaining = fit.remaining(eps.weekday[e], rows["days_observed"].to_numpy())
+    mean, lo, hi = predictive(fit.observed[e], fit.exposure[e], remaining, fit.dispersion,
+                              (priors[:, 0], priors[:, 1]), cfg.interval_level)
+    history = priors[:, 2].astype(int)
+    return pd.DataFrame({
+        "observed_to_date": np.round(fit.observed[e]).astype(int), "forecast_30d": mean,
+        "lower": lo, "upper": hi, "history_episodes": history,
+        "method": np.where(history > 0, CURVE + " + gamma prior from the show's earlier "
+                           "episodes", CURVE + ", the episode's own days only"),
+        "status": OK,
+        "reason": np.where(history > 0, "",
+                           "new show: no earlier episodes to learn its level from")},
+        index=rows.index)
 
 
 def forecast_episodes(episodes: pd.DataFrame, daily: pd.DataFrame,
@@ -196,43 +197,60 @@ def forecast_episodes(episodes: pd.DataFrame, daily: pd.DataFrame,
                               "download_date": pd.Series(dtype="datetime64[ns]"),
                               "downloads": pd.Series(dtype=float)})
     episodes = episodes.assign(
-        published_date=pd.to_datetime(episodes["published_date"]).dt.normalize()
-    ).sort_values(["tenant_id", "show_id", "published_date", "episode_id"],
-                  ignore_index=True)
-    daily = daily.assign(download_date=pd.to_datetime(daily["download_date"]))
-    rows = episodes.merge(pd.DataFrame({"days_observed": list(cfg.origins)}), how="cross")
+        published_date=pd.to_datetime(episodes["published_date"]).dt.normalize())
+    undated = _undated(episodes[episodes["published_date"].isna()], cfg)
+    episodes = episodes[episodes["published_date"].notna()].sort_values(
+        ["tenant_id", "show_id", "published_date", "episode_id"], ignore_index=True)
+    cells = curve_cells(episodes, daily, data_from, data_until)
+    released = (episodes["published_date"] - data_from).dt.days.to_numpy()
+    eps = _Episodes(pd.factorize(episodes["show_id"])[0], released,
+                    episodes["published_date"].dt.day_of_week.to_numpy())
+    rows = episodes.reset_index(names="position").merge(
+        pd.DataFrame({"days_observed": list(cfg.origins)}), how="cross")
     rows["forecast_date"] = rows["published_date"] + pd.to_timedelta(
         rows["days_observed"] - 1, unit="D")
-    shows_of = dict(zip(episodes["episode_id"], episodes["show_id"], strict=True))
-    counted = {shows_of[e] for e in daily.loc[daily["downloads"] > 0, "episode_id"]
-               if e in shows_of}
+    counted = set(episodes["show_id"].to_numpy()[
+        np.bincount(cells.episode, cells.downloads, len(episodes)) > 0])
     checks = [_reason_before_fit(r, data_from, data_until, counted, cfg)
-              for _, r in rows.iterrows()]
+              for r in rows[["published_date", "show_id", "forecast_date",
+                             "days_observed"]].to_dict("records")]
     rows["status"] = [s for s, _ in checks]
     rows["reason"] = [r for _, r in checks]
-    results = []
-    for cut, at_cut in rows[rows["status"] == OK].groupby("forecast_date", sort=True):
-        cells = curve_cells(episodes, daily, data_from, cut)
-        results += _forecast_at_cut(at_cut, fit_curves(cells), cells, episodes, cfg)
-    if results:
-        found = pd.DataFrame(results).set_index("index")
-        for column in found.columns:
-            rows.loc[found.index, column] = found[column]
-    return _finish(rows, _actuals(episodes, daily, data_from, data_until), cfg)
+    pending = rows[rows["status"] == OK]
+    cut_day = released[pending["position"]] + pending["days_observed"].to_numpy() - 1
+    found = [_forecast_at_cut(at_cut, fit_curves(cells.until(int(day)), len(episodes)),
+                              eps, cfg)
+             for day, at_cut in pending.groupby(cut_day, sort=True)]
+    if found:
+        results = pd.concat(found)
+        for column in results.columns:
+            rows.loc[results.index, column] = results[column]
+    complete = (released >= 0) & (released + HORIZON - 1 <= (data_until - data_from).days)
+    actual = np.bincount(cells.episode, cells.downloads, len(episodes))
+    rows["actual_30d"] = np.where(complete[rows["position"]], actual[rows["position"]],
+                                  np.nan)
+    return _finish(pd.concat([rows, undated], ignore_index=True), cfg)
 
 
-def _finish(rows: pd.DataFrame, actuals: pd.Series, cfg: ForecastSettings) -> pd.DataFrame:
+def _undated(episodes: pd.DataFrame, cfg: ForecastSettings) -> pd.DataFrame:
+    """The rows of episodes without a release date: no day 0, no curve."""
+    rows = episodes.merge(pd.DataFrame({"days_observed": list(cfg.origins)}), how="cross")
+    return rows.assign(forecast_date=pd.NaT, actual_30d=np.nan, status="no release date",
+                       reason="the feed gives the episode no usable publication date")
+
+
+def _finish(rows: pd.DataFrame, cfg: ForecastSettings) -> pd.DataFrame:
     for column in ("observed_to_date", "forecast_30d", "lower", "upper", "method",
                    "history_episodes"):
         if column not in rows:
             rows[column] = None
     rows["interval_level"] = cfg.interval_level
-    rows["actual_30d"] = rows["episode_id"].map(actuals)
     forecast = pd.to_numeric(rows["forecast_30d"], errors="coerce")
     actual = pd.to_numeric(rows["actual_30d"], errors="coerce")
     rows["abs_pct_error"] = ((forecast - actual).abs() / actual).where(actual > 0)
-    rows["published_date"] = rows["published_date"].dt.date
-    rows["forecast_date"] = rows["forecast_date"].dt.date
+    for column in ("published_date", "forecast_date"):
+        dates = pd.to_datetime(rows[column])
+        rows[column] = dates.dt.date.where(dates.notna(), None)
     return rows[list(EPISODE_FORECASTS.columns)].sort_values(
         ["tenant_id", "show_id", "published_date", "episode_id", "days_observed"],
-        ignore_index=True)
+        ignore_index=True, na_position="last")

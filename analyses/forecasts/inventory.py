@@ -226,9 +226,10 @@ def cpm_ranges(cells: pd.DataFrame, line_items: pd.DataFrame, delivery: pd.DataF
     names = ["cpm_low", "cpm_mid", "cpm_high"]
 
     def quart(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        q = frame.groupby(keys)["ecpm"].quantile(quartiles).unstack()
-        q.columns = names
-        return q.join(frame.groupby(keys)["ecpm"].size().rename("n")).reset_index()
+        grouped = frame.groupby(keys)["ecpm"]
+        out = pd.DataFrame({name: grouped.quantile(q)
+                            for name, q in zip(names, quartiles, strict=True)})
+        return out.assign(n=grouped.size()).reset_index()
 
     out = cells.merge(quart(items, ["tenant_id", "ad_position"]),
                       on=["tenant_id", "ad_position"], how="left")
