@@ -2,8 +2,6 @@
 inventory left to sell per show x position with a suggested CPM range. Thin assets over
 analyses.forecasts; the thresholds are run config with the library's defaults."""
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
 
@@ -61,10 +59,11 @@ def episode_download_forecasts(config: EpisodeForecastConfig,
                      columns=list(ep.EPISODE_FORECASTS.columns)))
         written = replace_frame(wh, ep.EPISODE_FORECASTS, frame)
     ok = frame[frame["status"] == ep.OK]
-    return dg.MaterializeResult(metadata={
-        "rows": written, "forecasts": len(ok),
-        "mdape_7d": float(ok.loc[ok["days_observed"] == 7, "abs_pct_error"].median())
-        if len(ok) else float("nan")})
+    errors = ok.loc[ok["days_observed"] == 7, "abs_pct_error"].dropna()
+    metadata = {"rows": written, "forecasts": len(ok)}
+    if len(errors):  # the back-test so far: median APE of the 7-day forecasts
+        metadata["mdape_7d"] = round(float(errors.median()), 4)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(key=analysis_key(inv.INVENTORY_FORECASTS.name), group_name=ANALYSES_SCHEMA,
