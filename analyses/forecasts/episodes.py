@@ -77,17 +77,21 @@ class ForecastSettings:
     relative_sd_floor: float = 0.10  # least between-episode spread of a show's levels
 
 
-def _prior(levels: np.ndarray, exposure: np.ndarray, dispersion: float,
+def level_prior(levels: np.ndarray, exposure: np.ndarray, dispersion: float,
            floor: float) -> tuple[float, float]:
-    """Gamma(shape, rate) for the level of a show's next episode: the mean of its earlier
-    levels, and a variance of their spread between episodes (their sampling variance,
-    dispersion x mean / exposure, taken out) plus the uncertainty of that mean."""
-    mean = float(np.average(levels, weights=exposure))
-    sampling = dispersion * mean / exposure
-    between = max(float(np.var(levels, ddof=1)) - float(np.mean(sampling)),
-                  (floor * mean) ** 2)
+    """Gamma(shape, rate) for the level of a show's next episode: the median of its
+    earlier levels, and a variance of their spread between episodes (MAD-based, so one
+    spiked or viral episode moves neither; their sampling variance, dispersion x level /
+    exposure, taken out; at least `floor` x the level) plus the uncertainty of the
+    centre."""
+    centre = float(np.median(levels))
+    if centre <= 0:
+        return 0.5, 0.0  # earlier episodes without a download: no scale to borrow
+    spread = (1.4826 * float(np.median(np.abs(levels - centre)))) ** 2
+    sampling = dispersion * centre / exposure
+    between = max(spread - float(np.mean(sampling)), (floor * centre) ** 2)
     variance = between + float(np.mean(between + sampling)) / len(levels)
-    return mean ** 2 / variance, mean / variance
+    return centre ** 2 / variance, centre / variance
 
 
 def predictive(observed: ArrayLike, exposure: ArrayLike, remaining: tuple[ArrayLike, ArrayLike],
@@ -150,7 +154,7 @@ def _history_prior(e: int, fit: CurveFit, eps: _Episodes,
                & (fit.exposure > 0))
     if earlier.sum() < cfg.min_history:
         return 0.5, 0.0, 0  # Jeffreys-like
-    shape, rate = _prior(fit.levels[earlier], fit.exposure[earlier], fit.dispersion,
+    shape, rate = level_prior(fit.levels[earlier], fit.exposure[earlier], fit.dispersion,
                          cfg.relative_sd_floor)
     return shape, rate, int(earlier.sum())
 

@@ -14,6 +14,7 @@ from analyses.forecasts.episodes import (
     EPISODE_FORECASTS,
     ForecastSettings,
     forecast_episodes,
+    level_prior,
     predictive,
 )
 
@@ -137,6 +138,14 @@ def test_predictive_is_the_negative_binomial_by_hand():
     # an uncertain remaining share widens the interval
     _, lo2, hi2 = predictive(100.0, 1.0, (0.5, 0.01), 1.0, (0.0, 0.0), 0.8)
     assert hi2 - lo2 > hi - lo
+
+
+def test_one_spiked_episode_does_not_move_the_shows_prior():
+    levels = np.array([100.0] * 9 + [400.0])  # a one-day spike inflated the last one
+    shape, rate = level_prior(levels, np.full(10, 50.0), 1.0, 0.1)
+    assert shape / rate == pytest.approx(100.0)
+    # spread: the floor (10%), sampling variance and the centre's uncertainty
+    assert shape / rate ** 2 == pytest.approx(100.0 + (100.0 + 2.0) / 10)
 
 
 # --- inventory ---------------------------------------------------------------------------
