@@ -1,7 +1,8 @@
 """Ad inventory for the next 13 weeks by show x ad position, and a suggested CPM range.
 
-Downloads: a local-level model of the show's weekly downloads (the mean of its last
-complete weeks; the prediction interval from their spread, Student t, sqrt(1 + 1/n)).
+Downloads: a straight line through the show's weekly downloads of its last 8 complete
+weeks (OLS on the week's index; a show's downloads grow as its back catalogue does),
+extended 13 weeks with its prediction interval, which widens further out.
 Inventory: an episode carries a position when an ad was ever delivered there, so a
 show's slot downloads per download and its delivery rate (impressions / slot downloads
 on the days a line item of the position was in flight) come from its recent weeks.
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import statsmodels.api as sm
 
 from analyses.tables import TENANT_ID, AnalysisTable, Column
 
@@ -113,7 +114,8 @@ INVENTORY_FORECASTS = AnalysisTable(
      "cpm_high": Column("double", "Suggested CPM, high end: the shrunk upper quartile."),
      "cpm_line_items": Column("int", "The show's delivered line items in the position "
                                      "behind the range (0: the tenant's range)."),
-     "history_weeks": Column("int", "Complete weeks of downloads the forecast used."),
+     "history_weeks": Column("int", "Complete weeks of downloads the trend line was fitted "
+                                    "to (the rates use the last 4 of them)."),
      "status": Column("text", "'ok', or why a figure is missing ('too short', 'no downloads', "
                               "'no position history', 'no cpm history')."),
      "reason": Column("text", "The status in words, with the numbers behind it.")})
@@ -122,7 +124,8 @@ INVENTORY_FORECASTS = AnalysisTable(
 @dataclass(frozen=True)
 class InventorySettings:
     horizon_days: int = 91  # 13 weeks
-    history_weeks: int = 4  # complete weeks the level and the rates come from
+    history_weeks: int = 4  # complete weeks the slot and delivery rates come from
+    trend_weeks: int = 8  # complete weeks the downloads' trend line is fitted to
     min_weeks: int = 3  # fewer complete weeks: no forecast
     interval_level: float = 0.8
     prior_line_items: float = 4.0  # a show's CPM quartiles weigh n / (n + this)
@@ -132,15 +135,6 @@ def complete_weeks(data_from: pd.Timestamp, data_until: pd.Timestamp) -> list[pd
     """Mondays of the ISO weeks wholly inside [data_from, data_until]."""
     first = data_from + pd.Timedelta(days=(7 - data_from.day_of_week) % 7)
     return list(pd.date_range(first, data_until - pd.Timedelta(days=6), freq="7D"))
-
-
-def level_forecast(weekly: np.ndarray, level: float) -> tuple[float, float, float]:
-    """Mean of `weekly` and the `level` prediction interval of one more week (t, n-1)."""
-    n = len(weekly)
-    mean = float(np.mean(weekly))
-    spread = float(np.std(weekly, ddof=1)) * np.sqrt(1 + 1 / n) if n > 1 else 0.0
-    t = float(stats.t.ppf(0.5 + level / 2, n - 1)) if n > 1 else 0.0
-    return mean, max(mean - t * spread, 0.0), mean + t * spread
 
 
 def forecast_weeks(data_until: pd.Timestamp, horizon_days: int) -> pd.DataFrame:
@@ -257,14 +251,17 @@ def forecast_inventory(shows: pd.DataFrame, show_days: pd.DataFrame,
         return pd.DataFrame(columns=list(INVENTORY_FORECASTS.columns))
     show_days, slot_days, line_items, delivery = _typed(show_days, slot_days, line_items,
                                                         delivery)
-    weeks = complete_weeks(data_from, data_until)[-cfg.history_weeks:]
-    n_weeks = len(weeks)
-    weeks = weeks if n_weeks >= cfg.min_weeks else []  # too short: no figures
+    complete = complete_weeks(data_from, data_until)
+    n_weeks = min(len(complete), cfg.trend_weeks)
+    if len(complete) < cfg.min_weeks:
+        complete = []  # too short: no figures
+    weeks = complete[-cfg.history_weeks:]
     cells = shows[["tenant_id", "show_id"]].drop_duplicates().merge(
         pd.DataFrame({"ad_position": POSITIONS}), how="cross")
     ahead = forecast_weeks(data_until, cfg.horizon_days)
     out = cells.merge(ahead, how="cross")
-    out = out.merge(_show_levels(show_days, weeks, cfg), on="show_id", how="left")
+    out = out.merge(_show_levels(show_days, complete[-cfg.trend_weeks:], ahead, cfg),
+                    on=["show_id", "week_start_date"], how="left")
     if weeks:
         hist_end = weeks[-1] + pd.Timedelta(days=6)
         rates = position_rates(show_days, slot_days, line_items, weeks[0], hist_end)
@@ -304,19 +301,37 @@ def _typed(*frames: pd.DataFrame) -> list[pd.DataFrame]:
     return out
 
 
-def _show_levels(show_days: pd.DataFrame, weeks: list[pd.Timestamp],
+def _show_levels(show_days: pd.DataFrame, weeks: list[pd.Timestamp], ahead: pd.DataFrame,
                  cfg: InventorySettings) -> pd.DataFrame:
-    """Per show: the weekly level and its interval over the history weeks."""
+    """Per show x forecast week: the week's expected downloads and interval, from the
+    show's weekly downloads over the history `weeks`."""
+    columns = ["show_id", "week_start_date", "week_level", "week_lower", "week_upper"]
+    if not weeks:
+        return pd.DataFrame(columns=columns)
+    steps = ((ahead["week_start_date"] - weeks[-1]).dt.days // 7).to_numpy()
     rows = []
     for show, days in show_days.groupby("show_id"):
         week_of = days["download_date"] - pd.to_timedelta(
             days["download_date"].dt.day_of_week, unit="D")
         weekly = days.groupby(week_of)["downloads"].sum().reindex(weeks, fill_value=0.0)
-        mean, lo, hi = (level_forecast(weekly.to_numpy(), cfg.interval_level)
-                        if len(weeks) else (np.nan, np.nan, np.nan))
-        rows.append({"show_id": show, "week_level": mean, "week_lower": lo,
-                     "week_upper": hi})
-    return pd.DataFrame(rows, columns=["show_id", "week_level", "week_lower", "week_upper"])
+        mean, lo, hi = trend_forecast(weekly.to_numpy(), steps, cfg.interval_level)
+        rows.append(pd.DataFrame({"show_id": show, "week_start_date": ahead["week_start_date"],
+                                  "week_level": mean, "week_lower": lo, "week_upper": hi}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+
+
+def trend_forecast(weekly: np.ndarray, steps: np.ndarray,
+                   level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A straight line through `weekly` (OLS on the week's index), extended `steps` weeks
+    past the last, with its `level` prediction interval (statsmodels; wider further
+    out). Negative values are cut at 0."""
+    n = len(weekly)
+    design = sm.add_constant(np.arange(n, dtype=float))
+    future = sm.add_constant(n - 1 + steps.astype(float), has_constant="add")
+    frame = sm.OLS(weekly, design).fit().get_prediction(future).summary_frame(
+        alpha=1 - level)
+    return tuple(frame[c].clip(lower=0).to_numpy()
+                 for c in ("mean", "obs_ci_lower", "obs_ci_upper"))
 
 
 def _finish(out: pd.DataFrame, n_weeks: int, cfg: InventorySettings) -> pd.DataFrame:

@@ -150,10 +150,24 @@ def test_one_spiked_episode_does_not_move_the_shows_prior():
 
 # --- inventory ---------------------------------------------------------------------------
 
-def test_level_forecast_by_hand():
-    mean, lo, hi = inventory.level_forecast(np.array([90.0, 100.0, 110.0]), 0.8)
-    half = stats.t.ppf(0.9, 2) * 10.0 * np.sqrt(1 + 1 / 3)
-    assert (mean, lo, hi) == pytest.approx((100.0, 100 - half, 100 + half))
+def test_trend_forecast_by_hand():
+    # on a line: the line, no spread
+    mean, lo, hi = inventory.trend_forecast(np.array([100.0, 110.0, 120.0]),
+                                            np.array([1, 2]), 0.8)
+    np.testing.assert_allclose(mean, [130.0, 140.0])
+    np.testing.assert_allclose(lo, mean)
+    np.testing.assert_allclose(hi, mean)
+    # the textbook interval: yhat +- t(n-2) s sqrt(1 + 1/n + (x0 - xbar)^2 / Sxx)
+    y = np.array([90.0, 120.0, 100.0, 130.0])
+    mean, lo, hi = inventory.trend_forecast(y, np.array([1, 5]), 0.8)
+    x = np.arange(4.0)
+    slope, icept = np.polyfit(x, y, 1)
+    s = np.sqrt(np.sum((y - (icept + slope * x)) ** 2) / 2)
+    x0 = np.array([4.0, 8.0])
+    half = stats.t.ppf(0.9, 2) * s * np.sqrt(1 + 1 / 4 + (x0 - 1.5) ** 2 / 5.0)
+    np.testing.assert_allclose(mean, icept + slope * x0)
+    np.testing.assert_allclose(hi - mean, half)
+    assert hi[1] - lo[1] > hi[0] - lo[0]  # wider further out
 
 
 def test_weeks_and_booking_by_hand():
@@ -196,7 +210,8 @@ def test_inventory_by_hand():
     pre = out[(out["show_id"] == "s") & (out["ad_position"] == "pre")].iloc[0]
     assert pre["status"] == "ok" and pre["history_weeks"] == 4
     assert pre["forecast_downloads"] == pytest.approx(700.0)
-    assert pre["downloads_lower"] == pre["downloads_upper"] == pytest.approx(700.0)
+    assert pre["downloads_lower"] == pytest.approx(700.0)  # a flat line: no spread
+    assert pre["downloads_upper"] == pytest.approx(700.0)
     assert pre["deliverable_impressions"] == pytest.approx(700 * 0.5 * 0.6)
     assert pre["booked_impressions"] == pytest.approx(3 * 1400 / 42 * 7)  # 700
     assert pre["available_impressions"] == 0.0  # over-booked: nothing left

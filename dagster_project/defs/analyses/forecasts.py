@@ -27,7 +27,8 @@ class EpisodeForecastConfig(dg.Config):
 class InventoryForecastConfig(dg.Config):
     """Defaults as analyses.forecasts.inventory.InventorySettings."""
     horizon_days: int = _INVENTORY.horizon_days  # 13 weeks ahead
-    history_weeks: int = _INVENTORY.history_weeks  # complete weeks the level comes from
+    history_weeks: int = _INVENTORY.history_weeks  # complete weeks the rates come from
+    trend_weeks: int = _INVENTORY.trend_weeks  # complete weeks the downloads' line fits
     min_weeks: int = _INVENTORY.min_weeks  # fewer complete weeks: no forecast
     prior_line_items: float = _INVENTORY.prior_line_items  # CPM shrinkage weight n/(n+this)
 
@@ -74,6 +75,7 @@ def inventory_forecasts(config: InventoryForecastConfig,
     impressions and a suggested CPM range from delivered line items."""
     settings = inv.InventorySettings(horizon_days=config.horizon_days,
                                      history_weeks=config.history_weeks,
+                                     trend_weeks=config.trend_weeks,
                                      min_weeks=config.min_weeks,
                                      prior_line_items=config.prior_line_items)
     with warehouse.connect() as wh:
