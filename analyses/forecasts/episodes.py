@@ -3,8 +3,8 @@
 For an episode seen for `k` days (its release day and the k-1 after), the forecast day is
 `cut` = release + k - 1 and only counts up to `cut` are used: the release curve
 (curves.fit_curves) is fitted on every episode-day up to `cut`, the episode's level is
-its gamma posterior (prior: the levels of the show's earlier episodes, moment-matched;
-likelihood: its own k days, quasi-Poisson), and the 30-day total is the observed days
+its gamma posterior (prior: the median and spread of the show's earlier episodes'
+levels; likelihood: its own k days, quasi-Poisson), and the 30-day total is the observed days
 plus the negative-binomial predictive of the days still to come. Every episode gets its
 forecast as it would have been made on its own `cut` day: the back-test and the live
 forecast are one computation, and an episode's later days never reach its forecast.
@@ -62,8 +62,8 @@ EPISODE_FORECASTS = AnalysisTable(
      "abs_pct_error": Column("double", "|forecast - actual| / actual, when both exist and "
                                        "actual > 0."),
      "status": Column("text", "'ok', or why there is no forecast ('too young', "
-                              "'back catalogue', 'no counted downloads', 'too little data', "
-                              "'curve not identified')."),
+                              "'back catalogue', 'no release date', 'no counted downloads', "
+                              "'too little data', 'curve not identified')."),
      "reason": Column("text", "The status in words, with the numbers behind it.")})
 
 
@@ -155,7 +155,7 @@ def _history_prior(e: int, fit: CurveFit, eps: _Episodes,
     if earlier.sum() < cfg.min_history:
         return 0.5, 0.0, 0  # Jeffreys-like
     shape, rate = level_prior(fit.levels[earlier], fit.exposure[earlier], fit.dispersion,
-                         cfg.relative_sd_floor)
+                              cfg.relative_sd_floor)
     return shape, rate, int(earlier.sum())
 
 

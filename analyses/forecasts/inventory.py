@@ -251,6 +251,9 @@ def forecast_inventory(shows: pd.DataFrame, show_days: pd.DataFrame,
         return pd.DataFrame(columns=list(INVENTORY_FORECASTS.columns))
     show_days, slot_days, line_items, delivery = _typed(show_days, slot_days, line_items,
                                                         delivery)
+    # a line item without a flight (a booking error) books no day
+    line_items = line_items.dropna(subset=["start_date", "end_date"]).fillna(
+        {"booked_impressions": 0.0})
     complete = complete_weeks(data_from, data_until)
     n_weeks = min(len(complete), cfg.trend_weeks)
     if len(complete) < cfg.min_weeks:
