@@ -6,6 +6,8 @@ from __future__ import annotations
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
 from analyses.causal.features import CAUSAL
 from analyses.experiments import READOUTS
+from analyses.forecasts.episodes import EPISODE_FORECASTS
+from analyses.forecasts.inventory import INVENTORY_FORECASTS
 from analyses.sponsor_mentions import MENTIONS
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
@@ -17,4 +19,6 @@ TABLES: tuple[AnalysisTable, ...] = (
     MENTIONS,
     CAUSAL,
     READOUTS,
+    EPISODE_FORECASTS,
+    INVENTORY_FORECASTS,
 )

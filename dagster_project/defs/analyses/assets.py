@@ -13,6 +13,7 @@ from core.relations import ANALYSES_SCHEMA, sql
 from dagster_project.defs.analyses.causal import causal_estimates
 from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
 from dagster_project.defs.analyses.experiments import experiment_assets
+from dagster_project.defs.analyses.forecasts import forecast_assets
 from dagster_project.defs.analyses.mentions import mention_assets
 from dagster_project.resources import WarehouseResource
 
@@ -80,4 +81,5 @@ analysis_assets = [
     *mention_assets,
     causal_estimates,
     *experiment_assets,
+    *forecast_assets,
 ]
