@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents, bad_landing, engagement, feeds, geo, sizing, traffic
+from synth import agents, bad_landing, churn, engagement, feeds, geo, sizing, traffic
 from synth.accesslog import UA_STRINGS, write_access_log
 from synth.ads import deliveries, delivery_ip_index, exposures
 from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -172,8 +172,8 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
 
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
-             landing: Path, con: duckdb.DuckDBPyConnection, files: dict[str, int],
-             col: _Collector) -> pd.DataFrame:
+             ch: churn.Churn, landing: Path, con: duckdb.DuckDBPyConnection,
+             files: dict[str, int], col: _Collector) -> pd.DataFrame:
     ep = cat.episodes
     show_of = ep["show_idx"].to_numpy()
     logged_show = (cat.shows["hosting_provider"] == "").to_numpy()
@@ -191,7 +191,7 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
     for d in range(cfg.days):
         rng = stream(cfg.seed, "traffic", d)
         parts = [traffic.day_sessions(rng, cat, pop, d, logged,
-                                      an.spike if an.spike[1] == d else None),
+                                      an.spike if an.spike[1] == d else None, ch),
                  _forced_full(cat, pop, d, an, logged, rng)]
         for slot, day, count in an.abusive:
             if day == d:
@@ -393,11 +393,16 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     con = duckdb.connect()
     _write_static(cat, b, ranges, landing, files)
     col = _Collector()
-    ex = _traffic(config, cat, b, pop, an, landing, con, files, col)
+    # who keeps listening: drawn from a stream of its own (synth/churn.py)
+    ch = churn.build_churn(config.seed, pop, config.days)
+    ex = _traffic(config, cat, b, pop, an, ch, landing, con, files, col)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files)
     truth_summary = _ground_truth(
         config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
     ) if config.ground_truth else None
+    if config.ground_truth:
+        churn.truth_frame(ch, pop, cat.shows, config.start_date).to_csv(
+            gt / "listener_churn.csv", index=False, lineterminator="\n")
     if config.bad_landing:
         files.update(bad_landing.inject(landing, gt, config.start_date, config.days))
     n_req = sum(v for k, v in files.items() if k.startswith("access_logs/"))
@@ -449,6 +454,11 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
             "bookings": "line items booked at the impressions their show is forecast to "
                         "deliver by the end of the flight (two significant figures), flat "
                         "fees at an effective CPM of $20-32 on that forecast",
+            "listener_churn": "ground_truth/listener_churn.csv: per listener key (household "
+                              "x user agent) x show, when its subscription began and the "
+                              "first day it no longer listens (churned_at, possibly after "
+                              "the world's last day; empty: beyond any horizon); "
+                              "synth/churn.py",
             "countries": "geo/ip_countries.csv covers every IP of the world except "
                          "79.192.0.0/10 (~1% of households: unknown country); "
                          "downloads_daily_country.csv splits downloads_daily.csv by the "
