@@ -134,7 +134,9 @@ def _watch(rng: np.random.Generator, pop: Population, base: Sessions) -> Session
     pick = np.flatnonzero((w >= 0) & (rng.random(len(w)) < WATCH_DUP_P))
     dup = base.take(pick)
     dup.listener = w[pick]
-    dup.t = dup.t + rng.integers(2, 90, len(pick))
+    # within the phone's UTC day: an inserted ad is served on its session's day, which
+    # must lie inside the campaign's flight
+    dup.t = np.minimum(dup.t + rng.integers(2, 90, len(pick)), dup.t // 86400 * 86400 + 86399)
     dup.stype = np.full(len(pick), FULL)
     return dup
 
