@@ -64,6 +64,12 @@ def complete_weeks(weekly: pd.DataFrame) -> list[pd.Timestamp]:
     return [pd.Timestamp(w) for w in run]
 
 
+def with_week(weekly: pd.DataFrame) -> pd.DataFrame:
+    """The rows with `week` (week_start_date as a timestamp), parsed once for all
+    cut-offs."""
+    return weekly.assign(week=pd.to_datetime(weekly["week_start_date"]))
+
+
 def plan_cutoffs(n_weeks: int, cfg: ChurnConfig) -> Plan | str:
     """The split, or why there is none."""
     need = cfg.lookback_weeks + 2 * cfg.horizon_weeks
@@ -82,7 +88,7 @@ def examples(weekly: pd.DataFrame, weeks: list[pd.Timestamp], cutoff: int,
     loaded). Reads no row at or after the cut-off except for the label."""
     start = weeks[cutoff - cfg.lookback_weeks]
     cut = weeks[cutoff] if cutoff < len(weeks) else weeks[-1] + pd.Timedelta(days=7)
-    w = weekly.assign(week=pd.to_datetime(weekly["week_start_date"]))
+    w = weekly if "week" in weekly else with_week(weekly)
     past = w[(w["week"] >= start) & (w["week"] < cut)]
     keys = ["tenant_id", "show_id", "listener_key"]
     last_week = past["week"] == cut - pd.Timedelta(days=7)
@@ -209,6 +215,7 @@ def tenant_churn(tenant: str, weekly: pd.DataFrame, cfg: ChurnConfig) -> pd.Data
     """One tenant's scores at its latest cut-off and a model row (test quality), or a model
     row saying why there is no model."""
     weeks = complete_weeks(weekly)
+    weekly = with_week(weekly)
     plan = plan_cutoffs(len(weeks), cfg)
     if isinstance(plan, str):
         return _status(tenant, plan, cfg)
@@ -228,11 +235,13 @@ def tenant_churn(tenant: str, weekly: pd.DataFrame, cfg: ChurnConfig) -> pd.Data
     now = examples(weekly, weeks, plan.score, cfg)
     x = design(now, apps)
     p = model.predict_proba(x)[:, 1]
-    trained_through = (weeks[plan.test] - pd.Timedelta(days=1)).date()
+    # the refit's last labels reach the end of the last complete week
+    trained_through = (weeks[-1] + pd.Timedelta(days=6)).date()
     scores = now[["tenant_id", "show_id", "listener_key", "app_name", "downloads",
                   "days_since_last_download"]].assign(
         row_type="listener", churn_probability=p, risk_band=risk_band(p, cfg),
-        top_features=top_features(explainer(labelled, apps), x))
+        top_features=top_features(model if cfg.model == "logistic"
+                                  else explainer(labelled, apps), x))
     common = {"cutoff_date": weeks[-1].date() + pd.Timedelta(days=7).to_pytimedelta(),
               "horizon_days": 7 * cfg.horizon_weeks, "model": cfg.model,
               "trained_through": trained_through, "status": "ok"}
@@ -246,9 +255,9 @@ def tenant_churn(tenant: str, weekly: pd.DataFrame, cfg: ChurnConfig) -> pd.Data
 def listener_churn(weekly: pd.DataFrame, tenants: list[str], cfg: ChurnConfig) -> pd.DataFrame:
     """Every tenant's rows (`LISTENER_CHURN`), sorted; a model row for a tenant without
     data too."""
-    # one OpenMP thread (gradient boosting): on a busy machine spinning threads cost more
-    # than they gain
-    with threadpool_limits(limits=1, user_api="openmp"):
+    # one thread (BLAS, OpenMP): on a busy machine spinning threads cost far more than
+    # they gain on data this size
+    with threadpool_limits(limits=1):
         parts = [tenant_churn(t, weekly[weekly["tenant_id"] == t], cfg)
                  if (weekly["tenant_id"] == t).any()
                  else _status(t, "no counted downloads", cfg) for t in sorted(tenants)]

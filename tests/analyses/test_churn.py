@@ -132,7 +132,8 @@ def test_learns_churn_that_depends_on_listening(model: str) -> None:
     scores = out[out["row_type"] == "listener"]
     assert scores["churn_probability"].between(0, 1).all()
     assert (scores["cutoff_date"] == pd.Timestamp("2026-04-27").date()).all()
-    assert str(row["trained_through"]) == "2026-04-12"  # the day before the test cut-off
+    assert str(row["test_cutoff_date"]) == "2026-04-13"  # week 6 of 0-7
+    assert str(row["trained_through"]) == "2026-04-26"  # refitted on every label
     # light listeners: higher risk
     light = scores["downloads"] <= scores["downloads"].median()
     assert (scores.loc[light, "churn_probability"].mean()

@@ -1,7 +1,5 @@
 """Listener churn: a thin asset around analyses.churn, reading the weekly listening mart."""
 
-from __future__ import annotations
-
 import dagster as dg
 from pydantic import Field
 
