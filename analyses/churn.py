@@ -66,8 +66,11 @@ def complete_weeks(weekly: pd.DataFrame) -> list[pd.Timestamp]:
 
 def with_week(weekly: pd.DataFrame) -> pd.DataFrame:
     """The rows with `week` (week_start_date as a timestamp), parsed once for all
-    cut-offs."""
-    return weekly.assign(week=pd.to_datetime(weekly["week_start_date"]))
+    cut-offs, and numbers as numbers (a column the warehouse returned all null is not)."""
+    numbers = {c: pd.to_numeric(weekly[c], errors="coerce").astype(float)
+               for c in ("downloads", "episodes_downloaded", "days_active", "completion_rate")
+               if c in weekly}
+    return weekly.assign(week=pd.to_datetime(weekly["week_start_date"]), **numbers)
 
 
 def plan_cutoffs(n_weeks: int, cfg: ChurnConfig) -> Plan | str:
@@ -240,6 +243,7 @@ def tenant_churn(tenant: str, weekly: pd.DataFrame, cfg: ChurnConfig) -> pd.Data
     scores = now[["tenant_id", "show_id", "listener_key", "app_name", "downloads",
                   "days_since_last_download"]].assign(
         row_type="listener", churn_probability=p, risk_band=risk_band(p, cfg),
+        downloads=now["downloads"].round().astype("Int64"),
         top_features=top_features(model if cfg.model == "logistic"
                                   else explainer(labelled, apps), x))
     common = {"cutoff_date": weeks[-1].date() + pd.Timedelta(days=7).to_pytimedelta(),

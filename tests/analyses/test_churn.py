@@ -65,6 +65,13 @@ def test_label_unknown_past_the_data() -> None:
     assert churn.examples(weekly, weeks, 5, CFG)["churned"].isna().all()  # the end
 
 
+def test_unknown_completion_counts_as_none() -> None:
+    weekly = _by_hand().astype({"completion_rate": object})
+    weekly["completion_rate"] = None  # as the warehouse returns an all-null column
+    ex = churn.examples(weekly, churn.complete_weeks(weekly), 3, CFG)
+    assert (ex["completion_rate"] == 0.0).all()
+
+
 def test_complete_weeks_are_the_trailing_run() -> None:
     weekly = _by_hand()
     weekly.loc[weekly["week_start_date"] == MONDAY + pd.Timedelta(weeks=1), "is_complete"] = False
