@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
 from analyses.causal.features import CAUSAL
+from analyses.churn import LISTENER_CHURN
 from analyses.experiments import READOUTS
 from analyses.forecasts.episodes import EPISODE_FORECASTS
 from analyses.forecasts.inventory import INVENTORY_FORECASTS
@@ -21,4 +22,5 @@ TABLES: tuple[AnalysisTable, ...] = (
     READOUTS,
     EPISODE_FORECASTS,
     INVENTORY_FORECASTS,
+    LISTENER_CHURN,
 )

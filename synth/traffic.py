@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from synth.catalog import Catalog
+from synth.churn import Churn
 from synth.listeners import N_VARIANTS, Population
 
 DIURNAL = np.array([1.2, 0.8, 0.6, 0.5, 0.6, 1.2, 3.0, 5.2, 6.4, 5.6, 4.8, 4.6, 5.0, 4.8,
@@ -99,7 +100,8 @@ def _times(rng: np.random.Generator, day_t0: int, not_before: np.ndarray) -> np.
 
 
 def day_sessions(rng: np.random.Generator, cat: Catalog, pop: Population, day: int,
-                 logged_eps: np.ndarray, spike: tuple[int, int, float] | None) -> Sessions:
+                 logged_eps: np.ndarray, spike: tuple[int, int, float] | None,
+                 churn: Churn | None = None) -> Sessions:
     ep_df = cat.episodes
     subs = np.diff(pop.sub_start).astype(float)
     lam = expected_rates(cat, subs, day)
@@ -111,7 +113,11 @@ def day_sessions(rng: np.random.Generator, cat: Catalog, pop: Population, day: i
     ep = np.repeat(np.arange(len(lam)), n)
     s = show_of[ep]
     lo, cnt = pop.sub_start[s], np.diff(pop.sub_start)[s]
-    listener = pop.sub_listener[lo + (rng.random(len(ep)) * cnt).astype(np.int64)]
+    u = rng.random(len(ep))
+    # who listens: any subscriber alike, or (with churn) the show's subscriptions active
+    # that day by their affinity; the same draws either way
+    listener = pop.sub_listener[lo + (u * cnt).astype(np.int64) if churn is None
+                                else churn.pick(u, s, day)]
     day_t0 = cat.t0 + day * 86400
     t = _times(rng, day_t0, np.maximum(ep_df["pub_ts"].to_numpy()[ep], day_t0))
     stype = rng.choice(4, len(ep), p=LISTEN_P)
@@ -128,7 +134,9 @@ def _watch(rng: np.random.Generator, pop: Population, base: Sessions) -> Session
     pick = np.flatnonzero((w >= 0) & (rng.random(len(w)) < WATCH_DUP_P))
     dup = base.take(pick)
     dup.listener = w[pick]
-    dup.t = dup.t + rng.integers(2, 90, len(pick))
+    # within the phone's UTC day: an inserted ad is served on its session's day, which
+    # must lie inside the campaign's flight
+    dup.t = np.minimum(dup.t + rng.integers(2, 90, len(pick)), dup.t // 86400 * 86400 + 86399)
     dup.stype = np.full(len(pick), FULL)
     return dup
 

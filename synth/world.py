@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents, bad_landing, creator_analytics, engagement, feeds, geo, sizing, traffic
+from synth import (
+    agents,
+    bad_landing,
+    churn,
+    creator_analytics,
+    engagement,
+    feeds,
+    geo,
+    sizing,
+    traffic,
+)
 from synth.accesslog import UA_STRINGS, write_access_log
 from synth.ads import deliveries, delivery_ip_index, exposures
 from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -173,8 +183,8 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
 
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
-             landing: Path, con: duckdb.DuckDBPyConnection, files: dict[str, int],
-             col: _Collector, xp: Experiments) -> pd.DataFrame:
+             ch: churn.Churn, landing: Path, con: duckdb.DuckDBPyConnection,
+             files: dict[str, int], col: _Collector, xp: Experiments) -> pd.DataFrame:
     ep = cat.episodes
     show_of = ep["show_idx"].to_numpy()
     logged_show = (cat.shows["hosting_provider"] == "").to_numpy()
@@ -192,7 +202,7 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
     for d in range(cfg.days):
         rng = stream(cfg.seed, "traffic", d)
         parts = [traffic.day_sessions(rng, cat, pop, d, logged,
-                                      an.spike if an.spike[1] == d else None),
+                                      an.spike if an.spike[1] == d else None, ch),
                  _forced_full(cat, pop, d, an, logged, rng)]
         for slot, day, count in an.abusive:
             if day == d:
@@ -425,11 +435,16 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     # creative like anyone's)
     xp = build_experiments(config.seed, b.campaigns, b.line_items,
                            max(pop.n_households, int(pop.listener_hh.max()) + 1))
-    ex = _traffic(config, cat, b, pop, an, landing, con, files, col, xp)
+    # who keeps listening: drawn from a stream of its own (synth/churn.py)
+    ch = churn.build_churn(config.seed, pop, config.days)
+    ex = _traffic(config, cat, b, pop, an, ch, landing, con, files, col, xp)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files, xp)
     truth_summary = _ground_truth(
         config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
     ) if config.ground_truth else None
+    if config.ground_truth:
+        churn.truth_frame(ch, pop, cat.shows, config.start_date).to_csv(
+            gt / "listener_churn.csv", index=False, lineterminator="\n")
     if config.bad_landing:
         files.update(bad_landing.inject(landing, gt, config.start_date, config.days))
     n_req = sum(v for k, v in files.items() if k.startswith("access_logs/"))
@@ -486,6 +501,11 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
                            "experiment (its ads carry the variant's creative); "
                            "ground_truth/experiments.csv: each arm's true conversion rate "
                            "and difference from the control",
+            "listener_churn": "ground_truth/listener_churn.csv: per listener key (household "
+                              "x user agent) x show, when its subscription began and the "
+                              "first day it no longer listens (churned_at, possibly after "
+                              "the world's last day; empty: beyond any horizon); "
+                              "synth/churn.py",
             "countries": "geo/ip_countries.csv covers every IP of the world except "
                          "79.192.0.0/10 (~1% of households: unknown country); "
                          "downloads_daily_country.csv splits downloads_daily.csv by the "

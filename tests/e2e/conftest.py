@@ -35,7 +35,7 @@ MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",
          "fct_experiment_units",
          "fct_show_revenue_weekly", "dim_feature_rollouts", "fct_show_engagement_daily",
          "fct_show_engagement_weekly", "fct_partner_program_funnel",
-         "fct_creator_revenue_cohorts"]
+         "fct_creator_revenue_cohorts", "fct_listener_show_weekly"]
 # When a row was fetched, loaded or (re)built is the clock's business, not the data's; so is
 # an incremental model's fingerprint of its inputs (it includes their load times).
 BOOKKEEPING = re.compile(r"(fetched|seen|loaded|processed|changed)_at$|^_inputs_fingerprint$")

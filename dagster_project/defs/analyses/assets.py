@@ -11,6 +11,7 @@ from analyses.attribution.sponsors import MARKOV, SHAPLEY, markov_by_sponsor
 from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
 from dagster_project.defs.analyses.causal import causal_estimates
+from dagster_project.defs.analyses.churn import churn_assets
 from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
 from dagster_project.defs.analyses.experiments import experiment_assets
 from dagster_project.defs.analyses.forecasts import forecast_assets
@@ -82,4 +83,5 @@ analysis_assets = [
     causal_estimates,
     *experiment_assets,
     *forecast_assets,
+    *churn_assets,
 ]
