@@ -32,7 +32,9 @@ MARTS = ["dim_shows", "dim_episodes", "dim_apps", "fct_downloads",
          "dim_sponsors", "dim_campaigns", "dim_line_items", "fct_ad_impressions",
          "fct_campaign_delivery_daily", "fct_conversions", "fct_touchpoints", "fct_attribution",
          "fct_campaign_roi", "fct_campaign_incrementality",
-         "fct_show_revenue_weekly"]
+         "fct_show_revenue_weekly", "dim_feature_rollouts", "fct_show_engagement_daily",
+         "fct_show_engagement_weekly", "fct_partner_program_funnel",
+         "fct_creator_revenue_cohorts"]
 # When a row was fetched, loaded or (re)built is the clock's business, not the data's; so is
 # an incremental model's fingerprint of its inputs (it includes their load times).
 BOOKKEEPING = re.compile(r"(fetched|seen|loaded|processed|changed)_at$|^_inputs_fingerprint$")

@@ -77,10 +77,10 @@ daily_events as (
     select
         show_id,
         cast(event_at as date) as activity_date,
-        sum(case when event_type = 'follow' then 1 else 0 end) as follows,
-        sum(case when event_type = 'unfollow' then 1 else 0 end) as unfollows,
-        sum(case when event_type = 'comment' then 1 else 0 end) as comments,
-        sum(case when event_type = 'share' then 1 else 0 end) as shares
+        cast(sum(case when event_type = 'follow' then 1 else 0 end) as {{ dbt.type_bigint() }}) as follows,
+        cast(sum(case when event_type = 'unfollow' then 1 else 0 end) as {{ dbt.type_bigint() }}) as unfollows,
+        cast(sum(case when event_type = 'comment' then 1 else 0 end) as {{ dbt.type_bigint() }}) as comments,
+        cast(sum(case when event_type = 'share' then 1 else 0 end) as {{ dbt.type_bigint() }}) as shares
     from events
     group by show_id, cast(event_at as date)
 
