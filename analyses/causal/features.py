@@ -70,7 +70,7 @@ def comments_rows(daily: pd.DataFrame, rollouts: pd.DataFrame,
                   cfg: Settings = Settings()) -> list[dict[str, Any]]:
     """Per tenant and outcome: the TWFE estimate of comments' effect, with its event study.
     `daily` is fct_show_engagement_daily, `rollouts` dim_feature_rollouts."""
-    panel = _with_treatment(daily, rollouts, COMMENTS)
+    panel = with_treatment(daily, rollouts, COMMENTS)
     rows = []
     for tenant, frame in panel.groupby("tenant_id", sort=True):
         for outcome, label in COMMENTS_OUTCOMES.items():
@@ -108,7 +108,7 @@ def show_units(daily: pd.DataFrame, rollouts: pd.DataFrame, shows: pd.DataFrame,
     shows opting in later are left out), log daily follows on days without comments (so
     the comments rollout does not leak in; +0.5 so a show without follows stays), and the
     covariates: log daily listeners, episodes published per week, category dummies."""
-    d = _with_treatment(daily, rollouts, COMMENTS)
+    d = with_treatment(daily, rollouts, COMMENTS)
     first = d["activity_date"].min()
     ca = rollouts[rollouts["feature_name"] == CREATOR_ANALYTICS]
     enabled = pd.to_datetime(ca.set_index("show_id")["enabled_date"])
@@ -137,7 +137,7 @@ def show_units(daily: pd.DataFrame, rollouts: pd.DataFrame, shows: pd.DataFrame,
     return units[~later & units["days"].gt(0)].reset_index(drop=True)
 
 
-def _with_treatment(daily: pd.DataFrame, rollouts: pd.DataFrame,
+def with_treatment(daily: pd.DataFrame, rollouts: pd.DataFrame,
                     feature: str) -> pd.DataFrame:
     """`daily` with a day index from the span's first day and `treated` (1 from the show's
     enabled_date of `feature` on)."""

@@ -81,7 +81,7 @@ def att(frame: pd.DataFrame, d: Design, cfg: Matching = Matching(), alpha: float
         return skipped(f"only {int(kept.sum())} treated units matched within the caliper",
                        n1 + n0, n1 + n0)
     y = data[d.outcome].astype(float).to_numpy()
-    y_adj = _bias_adjusted(y, x.to_numpy(), treat, matches) if cfg.bias_adjust else y
+    y_adj = _bias_adjusted(y, x.to_numpy(), matches) if cfg.bias_adjust else y
     tau, se, weights = _abadie_imbens(y, treat, score, matches, kept, y_adj)
     diagnostics = {
         "treated": n1, "untreated": n0, "treated_matched": int(kept.sum()),
@@ -94,7 +94,7 @@ def att(frame: pd.DataFrame, d: Design, cfg: Matching = Matching(), alpha: float
                             n1 + n0, diagnostics)
 
 
-def _bias_adjusted(y: np.ndarray, x: np.ndarray, treat: np.ndarray,
+def _bias_adjusted(y: np.ndarray, x: np.ndarray,
                    matches: list[np.ndarray]) -> np.ndarray:
     """Abadie and Imbens (2011): Y - beta'X, beta from a linear regression of the outcome
     on the covariates among the matched controls, so a treated-minus-control difference of

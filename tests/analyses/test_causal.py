@@ -97,7 +97,7 @@ def _marts(seed: int, shows: int = 12, days: int = 56, tenants: int = 2,
 
 def _world_panel(seed: int, **world: int) -> pd.DataFrame:
     daily, rollouts, _, _ = _marts(seed, **world)
-    return features._with_treatment(daily, rollouts, features.COMMENTS)
+    return features.with_treatment(daily, rollouts, features.COMMENTS)
 
 
 FOLLOWS = did.Panel("show_id", "day", "follows", "treated")
