@@ -113,8 +113,9 @@ AD_VERB = re.compile(r"\b(?:use|enter|with) (?:the )?(?:promo |offer )?code\b|\b
                      r"(?:over )?to\b|\bvisit\b|\bcheck out\b|\btry\b|\bget\b|% off", re.I)
 DENIAL = re.compile(
     r"\bno sponsors?\b|\bnot (?:a paid|sponsored|an ad)\b|\bnot sponsored\b|\bad-free\b"
-    r"|\baffiliate\b|\bcommission\b|\bwithout sponsors\b|\bnot paid\b", re.I)
-# links that are never reads: listener support and contact pages, the show's own pages
+    r"|\baffiliate\b|\bcommission\b|\bwithout sponsors\b|\bnot paid\b"
+    r"|\bno paid (?:advertising|promotion|sponsorship)", re.I)
+# links that are never reads: listener support, contact and social pages, podcast apps
 NON_AD_DOMAINS = re.compile(r"patreon|buymeacoffee|ko-fi|speakpipe|twitter|instagram|"
                             r"youtube|apple\.com|spotify", re.I)
 STOP_TAIL = re.compile(r"\s+(?:and|of|the|&|de)$", re.I)
