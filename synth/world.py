@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents, bad_landing, engagement, feeds, geo, sizing, traffic
+from synth import agents, bad_landing, engagement, feeds, fraud, geo, sizing, traffic
 from synth.accesslog import UA_STRINGS, write_access_log
 from synth.ads import deliveries, delivery_ip_index, exposures
 from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -173,7 +173,7 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
              landing: Path, con: duckdb.DuckDBPyConnection, files: dict[str, int],
-             col: _Collector) -> pd.DataFrame:
+             col: _Collector, fr: fraud.Fraud | None) -> pd.DataFrame:
     ep = cat.episodes
     show_of = ep["show_idx"].to_numpy()
     logged_show = (cat.shows["hosting_provider"] == "").to_numpy()
@@ -205,6 +205,10 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
             own = stream(cfg.seed, "abusive-v6", d)
             burst = traffic.bursts(own, cat, pop, d, count, lsn, logged)
             req = Requests.concat([req, traffic.expand(own, burst, size_of, dur_of, pop)[0]])
+        if fr is not None:  # invalid traffic that passes the filters, from its own streams
+            fs = fraud.day_sessions(cfg.seed, cat, fr, d)
+            own = stream(cfg.seed, "fraud-requests", d)
+            req = Requests.concat([req, traffic.expand(own, fs, size_of, dur_of, pop)[0]])
         table, count = dynamic_table(cat, b, d)
         dl = deliveries(rng, s, extent, ipvar, show_of, b, table, count)
         exp_parts.append(exposures(s, extent, dl, pop, b, camp_of_li))
@@ -320,12 +324,18 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
 
 def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
                   an: Anomalies, col: _Collector, side: dict, hh_country: np.ndarray,
-                  gt: Path) -> dict:
+                  gt: Path, fr: fraud.Fraud | None) -> dict:
     ea = _episode_arrays(cat, b, cfg.default_header_bytes)
-    tr = compute_truth(col.requests(), ea, col.deliveries(), b.line_items, cat.t0,
+    req = col.requests()
+    tr = compute_truth(req, ea, col.deliveries(), b.line_items, cat.t0,
                        cfg.abusive_ip_threshold, cfg.default_window_type,
                        Countries(hh_country, geo.COUNTRIES))
     gt.mkdir(parents=True, exist_ok=True)
+    if fr is not None:
+        default = tr.downloads[tr.downloads["window_type"] == cfg.default_window_type]
+        fraud.truth(fr, cat, req.key, req.t, req.ep, tr.counted_key, tr.counted_cell,
+                    default).to_csv(gt / "traffic_quality.csv", index=False,
+                                    lineterminator="\n")
     tr.exclusions.to_csv(gt / "request_exclusions.csv", index=False, lineterminator="\n")
     tr.downloads.to_csv(gt / "downloads_daily.csv", index=False, lineterminator="\n")
     tr.downloads_by_country.to_csv(gt / "downloads_daily_country.csv", index=False,
@@ -393,10 +403,15 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     con = duckdb.connect()
     _write_static(cat, b, ranges, landing, files)
     col = _Collector()
-    ex = _traffic(config, cat, b, pop, an, landing, con, files, col)
+    # invalid traffic (long worlds only): its actors are households appended to the
+    # population the logs and the truth see; every other source keeps the original
+    fr = fraud.plan(config.seed, cat, pop, logged)
+    tpop = pop if fr is None else fr.population
+    ex = _traffic(config, cat, b, tpop, an, landing, con, files, col, fr)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files)
     truth_summary = _ground_truth(
-        config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
+        config, cat, b, tpop, an, col, side,
+        geo.countries_of(ranges, tpop.hh_v6, tpop.hh_addr), gt, fr,
     ) if config.ground_truth else None
     if config.bad_landing:
         files.update(bad_landing.inject(landing, gt, config.start_date, config.days))
@@ -455,6 +470,14 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
                          "country of the listener key's IP (empty: unknown)",
         },
     }
+    if fr is not None:
+        world["notes"]["traffic_quality"] = (
+            "invalid traffic that passes the IAB filters (synth/fraud.py): binge (a "
+            "household downloads a show's back catalogue in minutes), scripted (data-centre "
+            "IPs with headless / server user agents no OPAWG list names), redownload (keys "
+            "re-downloading one show's recent episodes daily), regular (a client fetching at a "
+            "fixed interval); ground_truth/traffic_quality.csv: per show x day its requests, "
+            "counted downloads (default window type) and share")
     (out_dir / "world.json").write_text(json.dumps(world, indent=2, default=str) + "\n")
     return WorldSummary(str(out_dir), n_listeners, pop.n_households, n_req, files,
                         time.perf_counter() - started)
