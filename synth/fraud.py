@@ -16,7 +16,9 @@ real listener's traffic changes):
 - `regular`: a client fetches a show's episodes one after another at a fixed interval,
   day and night (a scheduler, not a person).
 
-Only worlds of MIN_DAYS or more get fraud (a show needs a history to jump from); all
+The truth (`truth`) also lists the bursts of the world's abusive IPs (kind `ip_burst`,
+synth/world.py's anomalies) on the day one of them stays exactly at the threshold and so
+passes. Only worlds of MIN_DAYS or more get fraud (a show needs a history to jump from); all
 randomness comes from stream(seed, "fraud"), so the rest of the world is unchanged.
 """
 
@@ -35,7 +37,7 @@ from synth.rng import stream
 from synth.traffic import FULL, N_URL_VARIANTS, Sessions
 
 MIN_DAYS = 28
-KINDS = ("binge", "scripted", "redownload", "regular")
+KINDS = ("binge", "scripted", "redownload", "regular", "ip_burst")
 V4_DATACENTRE = 0x2D000000  # 45.0.0.0/8: hosting providers, outside the households' /4
 N_BINGES = 6
 N_SCRIPTED_IPS, SCRIPTED_DAYS, SCRIPTED_PER_KEY = 3, 10, 3.0
@@ -182,17 +184,21 @@ def day_sessions(seed: int, cat: Catalog, fraud: Fraud, d: int) -> Sessions:
                     np.full(len(ep), FULL), ep * N_URL_VARIANTS)
 
 
-def truth(fraud: Fraud, cat: Catalog, req_key: np.ndarray, req_t: np.ndarray,
-          req_ep: np.ndarray, counted_key: np.ndarray, counted_cell: np.ndarray,
+def truth(fraud: Fraud, cat: Catalog, other: dict[int, str], req_key: np.ndarray,
+          req_t: np.ndarray, req_ep: np.ndarray, req_passed: np.ndarray,
+          counted_key: np.ndarray, counted_cell: np.ndarray,
           downloads: pd.DataFrame) -> pd.DataFrame:
-    """Per show x day with fraud: its requests, its counted downloads (default window
-    type), the day's downloads and the fraud share, and the kinds present."""
+    """Per show x day with invalid traffic that passed the filters (fraud's actors and the
+    `other` keys with their kind): its requests that passed, its counted downloads (default
+    window type), the day's downloads and the fraud share, and the kinds present."""
     keys, kinds = fraud.keys()
+    keys = np.concatenate([keys, np.array(list(other), dtype=np.int64)])
+    kinds = np.concatenate([kinds, np.array(list(other.values()), dtype=kinds.dtype)])
     ep = cat.episodes
     show_ids = ep["show_id"].to_numpy()
-    kind_of = dict(zip(keys.tolist(), kinds.tolist(), strict=True))
+    kind_of = dict(zip(keys.tolist(), kinds.astype(str).tolist(), strict=True))
     rq = pd.DataFrame({"key": req_key, "show_id": show_ids[np.maximum(req_ep, 0)],
-                       "day": (req_t - cat.t0) // 86400})[np.isin(req_key, keys)]
+                       "day": (req_t - cat.t0) // 86400})[np.isin(req_key, keys) & req_passed]
     dl = pd.DataFrame({"key": counted_key, "show_id": show_ids[counted_cell // 100_000],
                        "day": counted_cell % 100_000})[np.isin(counted_key, keys)]
     rq["kind"] = rq["key"].map(kind_of)

@@ -333,9 +333,13 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
     gt.mkdir(parents=True, exist_ok=True)
     if fr is not None:
         default = tr.downloads[tr.downloads["window_type"] == cfg.default_window_type]
-        fraud.truth(fr, cat, req.key, req.t, req.ep, tr.counted_key, tr.counted_cell,
-                    default).to_csv(gt / "traffic_quality.csv", index=False,
-                                    lineterminator="\n")
+        # the abusive IPs' bursts are invalid too: the one exactly at the threshold passes
+        burst_keys = {int(pop.listener_hh[lsn] * agents.N_AGENTS + pop.listener_ua[lsn]):
+                      "ip_burst" for lsn in pop.abusive_listeners}
+        passed = tr.reasons == len(EXCLUSION_REASONS) - 1
+        fraud.truth(fr, cat, burst_keys, req.key, req.t, req.ep, passed, tr.counted_key,
+                    tr.counted_cell, default).to_csv(gt / "traffic_quality.csv", index=False,
+                                                     lineterminator="\n")
     tr.exclusions.to_csv(gt / "request_exclusions.csv", index=False, lineterminator="\n")
     tr.downloads.to_csv(gt / "downloads_daily.csv", index=False, lineterminator="\n")
     tr.downloads_by_country.to_csv(gt / "downloads_daily_country.csv", index=False,
