@@ -6,9 +6,11 @@ from __future__ import annotations
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
+from analyses.traffic_quality import TRAFFIC_QUALITY
 
 TABLES: tuple[AnalysisTable, ...] = (
     MARKOV,
     SHAPLEY,
     COSTS,
+    TRAFFIC_QUALITY,
 )

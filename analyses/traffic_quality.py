@@ -256,3 +256,23 @@ def _status(out: pd.DataFrame, th: Thresholds) -> tuple[list[str], list[str | No
                  "history too short: " + out["history"].astype(int).astype(str)
                  + f" days < {th.min_history_days}; ratio jump not evaluated", None))
     return status.tolist(), reason.tolist()
+
+
+KEY_NUMBERS = ("keys_on_ip", "requests", "downloads", "episodes_downloaded",
+               "repeat_downloads", "download_span_seconds", "gap_count", "gap_cv")
+DAY_NUMBERS = ("requests", "downloads", "listeners")
+
+
+def traffic_quality(days: pd.DataFrame, keys: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+    """The traffic_quality table from SHOW_DAYS' rows (`days`) and key_rows_sql's (`keys`),
+    either possibly empty; numbers as the warehouse gave them (Postgres: decimals)."""
+    columns = list(TRAFFIC_QUALITY.columns)
+    if days.empty:
+        return pd.DataFrame(columns=columns)
+    days = days.astype({c: "int64" for c in DAY_NUMBERS})
+    if keys.empty:
+        keys = pd.DataFrame(columns=[c.strip() for c in KEY_COLUMNS.split(",")])
+    keys = keys.assign(**{c: pd.to_numeric(keys[c], errors="coerce").astype(float)
+                          for c in KEY_NUMBERS})
+    keys["is_unclassified_user_agent"] = keys["is_unclassified_user_agent"].astype(bool)
+    return score(days, flag_keys(keys, th), th)[columns]
