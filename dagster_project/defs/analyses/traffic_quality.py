@@ -1,8 +1,6 @@
 """Traffic quality per show x day: a thin asset around analyses.traffic_quality, reading
 the listener-key mart (built in dbt, where the request-level work is done)."""
 
-from __future__ import annotations
-
 import dagster as dg
 from pydantic import Field
 
