@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents
+from synth import agents, traffic
 from synth.catalog import Catalog
 from synth.listeners import N_VARIANTS, V4_HOMES, Population, ipv4_strings
 from synth.rng import stream
@@ -44,6 +44,9 @@ N_SCRIPTED_IPS, SCRIPTED_DAYS, SCRIPTED_PER_KEY = 3, 10, 3.0
 N_REDOWNLOADERS, REDOWNLOAD_DAYS, REDOWNLOAD_EPISODES = 12, 10, 8
 REGULAR_INTERVALS = (37 * 60, 53 * 60)  # seconds between a scheduler's fetches
 REGULAR_DAYS = 7
+# each kind's downloads as a share of its show's expected downloads (bigger worlds get more
+# actors; the base counts above are the minimum)
+BINGE_SHARE, REDOWNLOAD_SHARE, REGULAR_SHARE, SCRIPTED_SHARE = 0.15, 0.3, 0.2, 0.15
 
 
 @dataclass
@@ -95,48 +98,74 @@ def _home_ips(rng: np.random.Generator, n: int, taken: np.ndarray) -> np.ndarray
     return pick[~np.isin(pick, taken.astype(np.int64))][:n]
 
 
-def plan(seed: int, cat: Catalog, pop: Population, logged: np.ndarray) -> Fraud | None:
-    """The fraud actors of a world (None when the world is shorter than MIN_DAYS)."""
-    days = cat.days
-    shows = np.flatnonzero(logged)
-    if days < MIN_DAYS or len(shows) < 4:
-        return None
-    rng = stream(seed, "fraud")
+def _daily_downloads(cat: Catalog, pop: Population) -> np.ndarray:
+    """Each show's expected listening sessions per day (about its downloads), on average."""
+    subs = np.diff(pop.sub_start).astype(float)
+    show_of = cat.episodes["show_idx"].to_numpy()
+    total = sum(np.bincount(show_of, traffic.expected_rates(cat, subs, d),
+                            minlength=len(cat.shows)) for d in range(cat.days))
+    return np.asarray(total) / cat.days
+
+
+def _actors(rng: np.random.Generator, cat: Catalog, pop: Population,
+            shows: np.ndarray) -> list[Actor]:
+    """Who does what, where and when; listener ids are filled in by `plan`. Each kind is
+    sized to a share of its show's expected downloads (at least its base count), so a
+    large world's fraud is as visible as a small one's."""
+    days, history = cat.days, 14  # every kind starts after two weeks of organic history
+    daily = _daily_downloads(cat, pop)
+
+    def count(base: int, show: int, per_actor: float, share: float) -> int:
+        return max(base, int(np.ceil(share * daily[show] / per_actor)))
+
     # scripted and redownload traffic hide in the bigger half of the shows (a jump of a
-    # few hundred downloads on a tiny show is no puzzle); schedulers and binges anywhere else
-    by_size = shows[np.argsort(-np.diff(pop.sub_start)[shows], kind="stable")]
+    # few hundred downloads on a tiny show is no puzzle); schedulers and binges elsewhere
+    by_size = shows[np.argsort(-daily[shows], kind="stable")]
     half = len(by_size) // 2
     big, rest = rng.permutation(by_size[:half]), rng.permutation(by_size[half:])
-    n_home = N_BINGES + N_REDOWNLOADERS + len(REGULAR_INTERVALS)
-    scripted_uas = agents.SCRIPTED_IDS
-    n_scripted = N_SCRIPTED_IPS * len(scripted_uas)
-    uas = np.concatenate([rng.choice(agents.APP_IDS, n_home, p=agents.app_probabilities()),
-                          np.tile(scripted_uas, N_SCRIPTED_IPS)])
-    hh_of = np.concatenate([np.arange(n_home),
-                            n_home + np.repeat(np.arange(N_SCRIPTED_IPS), len(scripted_uas))])
-    ips = np.concatenate([_home_ips(rng, n_home, pop.hh_addr),
-                          V4_DATACENTRE + rng.choice(1 << 24, N_SCRIPTED_IPS, replace=False)])
-    first = pop.n_listeners
-    lsn = iter(range(first, first + n_home + n_scripted))
-    actors: list[Actor] = []
-    history = 14  # every kind starts after two weeks of organic history
+    out: list[Actor] = []
     for _ in range(N_BINGES):
-        day = int(rng.integers(history, days))
-        actors.append(Actor(next(lsn), "binge", int(rng.choice(rest)), day, day,
-                            phase=int(rng.integers(0, 86400 - 3600))))
+        show, day = int(rng.choice(rest)), int(rng.integers(history, days))
+        n_eps = max(1, len(_released(cat, show, cat.t0 + day * 86400)))
+        out += [Actor(-1, "binge", show, day, day, phase=int(rng.integers(0, 86400 - 3600)))
+                for _ in range(count(1, show, n_eps, BINGE_SHARE))]
     start = int(rng.integers(history, days - REDOWNLOAD_DAYS + 1))
-    for _ in range(N_REDOWNLOADERS):
-        actors.append(Actor(next(lsn), "redownload", int(big[1]), start,
-                            start + REDOWNLOAD_DAYS - 1))
-    for interval in REGULAR_INTERVALS:
+    out += [Actor(-1, "redownload", int(big[1]), start, start + REDOWNLOAD_DAYS - 1)
+            for _ in range(count(N_REDOWNLOADERS, int(big[1]), REDOWNLOAD_EPISODES / 2,
+                                 REDOWNLOAD_SHARE))]
+    for k in range(count(len(REGULAR_INTERVALS), int(rest[0]), 8, REGULAR_SHARE)):
+        interval = REGULAR_INTERVALS[k % len(REGULAR_INTERVALS)] + 60 * (k // 2)
         day = int(rng.integers(history, days - REGULAR_DAYS + 1))
-        actors.append(Actor(next(lsn), "regular", int(rest[0]), day,
-                            day + REGULAR_DAYS - 1, interval, int(rng.integers(0, interval))))
+        out.append(Actor(-1, "regular", int(rest[0]), day, day + REGULAR_DAYS - 1, interval,
+                         int(rng.integers(0, interval))))
     start = int(rng.integers(history, days - SCRIPTED_DAYS + 1))
-    for _ in range(n_scripted):
-        actors.append(Actor(next(lsn), "scripted", int(big[0]), start,
-                            start + SCRIPTED_DAYS - 1))
-    return Fraud(_append(pop, ips, uas, hh_of), actors)
+    n_ips = count(N_SCRIPTED_IPS, int(big[0]), SCRIPTED_PER_KEY * len(agents.SCRIPTED),
+                  SCRIPTED_SHARE)
+    out += [Actor(-1, "scripted", int(big[0]), start, start + SCRIPTED_DAYS - 1)
+            for _ in range(n_ips * len(agents.SCRIPTED))]
+    return out
+
+
+def plan(seed: int, cat: Catalog, pop: Population, logged: np.ndarray) -> Fraud | None:
+    """The fraud actors of a world (None when the world is shorter than MIN_DAYS)."""
+    shows = np.flatnonzero(logged)
+    if cat.days < MIN_DAYS or len(shows) < 4:
+        return None
+    rng = stream(seed, "fraud")
+    actors = _actors(rng, cat, pop, shows)
+    home = [a for a in actors if a.kind != "scripted"]
+    n_ips = (len(actors) - len(home)) // len(agents.SCRIPTED)
+    # a household per home actor; a data-centre IP per group of scripted user agents
+    uas = np.concatenate([rng.choice(agents.APP_IDS, len(home), p=agents.app_probabilities()),
+                          np.tile(agents.SCRIPTED_IDS, n_ips)])
+    hh_of = np.concatenate([np.arange(len(home)),
+                            len(home) + np.repeat(np.arange(n_ips), len(agents.SCRIPTED))])
+    ips = np.concatenate([_home_ips(rng, len(home), pop.hh_addr),
+                          V4_DATACENTRE + rng.choice(1 << 24, n_ips, replace=False)])
+    ordered = home + [a for a in actors if a.kind == "scripted"]
+    for i, a in enumerate(ordered):
+        a.listener = pop.n_listeners + i
+    return Fraud(_append(pop, ips, uas, hh_of), ordered)
 
 
 def _released(cat: Catalog, show: int, t: int) -> np.ndarray:
