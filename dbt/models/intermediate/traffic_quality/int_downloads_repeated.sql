@@ -19,6 +19,8 @@ final as (
         show_id,
         episode_id,
         listener_key,
+        listener_ip_hash,
+        user_agent_id,
         download_date,
         window_started_at,
         download_date > min(download_date) over (

@@ -51,6 +51,8 @@ download_days as (
         show_id,
         download_date as activity_date,
         min(tenant_id) as tenant_id,
+        min(listener_ip_hash) as listener_ip_hash,
+        min(user_agent_id) as user_agent_id,
         count(*) as downloads,
         count(distinct episode_id) as episodes_downloaded,
         sum(case when is_repeat then 1 else 0 end) as repeat_downloads,
@@ -80,8 +82,10 @@ joined as (
         coalesce(request_days.show_id, download_days.show_id) as show_id,
         coalesce(request_days.activity_date, download_days.activity_date) as activity_date,
         coalesce(request_days.tenant_id, download_days.tenant_id) as tenant_id,
-        request_days.listener_ip_hash,
-        request_days.user_agent_id,
+        -- a download whose window opened the day before has no request that day
+        coalesce(request_days.listener_ip_hash, download_days.listener_ip_hash)
+            as listener_ip_hash,
+        coalesce(request_days.user_agent_id, download_days.user_agent_id) as user_agent_id,
         coalesce(request_days.requests, 0) as requests,
         coalesce(request_days.episodes_requested, 0) as episodes_requested,
         request_days.first_request_at,
@@ -102,19 +106,6 @@ joined as (
 
 ),
 
--- a download whose window opened the day before has no request that day: take the key's
--- IP and user agent from any of its requests
-key_identity as (
-
-    select
-        listener_key,
-        min(listener_ip_hash) as listener_ip_hash,
-        min(user_agent_id) as user_agent_id
-    from requests
-    group by listener_key
-
-),
-
 final as (
 
     select
@@ -124,8 +115,8 @@ final as (
         joined.show_id,
         joined.activity_date,
         joined.listener_key,
-        coalesce(joined.listener_ip_hash, key_identity.listener_ip_hash) as listener_ip_hash,
-        coalesce(joined.user_agent_id, key_identity.user_agent_id) as user_agent_id,
+        joined.listener_ip_hash,
+        joined.user_agent_id,
         user_agents.user_agent,
         coalesce(user_agents.app_name, 'unknown') as app_name,
         user_agents.matched_list is null as is_unclassified_user_agent,
@@ -149,13 +140,10 @@ final as (
         {{ dbt.datediff('joined.first_download_at', 'joined.last_download_at', 'second') }}
             as download_span_seconds
     from joined
-    left join key_identity
-        on joined.listener_key = key_identity.listener_key
     left join user_agents
-        on coalesce(joined.user_agent_id, key_identity.user_agent_id) = user_agents.user_agent_id
+        on joined.user_agent_id = user_agents.user_agent_id
     left join ip_days
-        on coalesce(joined.listener_ip_hash, key_identity.listener_ip_hash)
-            = ip_days.listener_ip_hash
+        on joined.listener_ip_hash = ip_days.listener_ip_hash
         and joined.activity_date = ip_days.activity_date
 
 )
