@@ -12,6 +12,7 @@ from analyses.forecasts.inventory import INVENTORY_FORECASTS
 from analyses.sponsor_mentions import MENTIONS
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
+from analyses.traffic_quality import TRAFFIC_QUALITY
 
 TABLES: tuple[AnalysisTable, ...] = (
     MARKOV,
@@ -23,4 +24,5 @@ TABLES: tuple[AnalysisTable, ...] = (
     EPISODE_FORECASTS,
     INVENTORY_FORECASTS,
     LISTENER_CHURN,
+    TRAFFIC_QUALITY,
 )

@@ -78,11 +78,25 @@ BOTS: tuple[Agent, ...] = (
 
 EMPTY = Agent("", 0, "empty")
 
-# Index space used everywhere: 0 = empty, then apps, watch, bots.
-ALL: tuple[Agent, ...] = (EMPTY, *APPS, *WATCH, *BOTS)
+# Invalid traffic that passes the filters (synth/fraud.py): headless browsers, an emulator and
+# server HTTP stacks, none named by the OPAWG bot lists (or `bot|crawler|spider`), so their
+# requests count like an app's. Only fraud actors use them.
+SCRIPTED: tuple[Agent, ...] = (
+    Agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/120.0.0.0 Safari/537.36 PhantomJS/2.1.1"),
+    Agent("Dalvik/2.1.0 (Linux; U; Android 11; sdk_gphone_x86 Build/RSR1.201013.001)"),
+    Agent("aiohttp/3.9.5"),
+    Agent("Podcasts/1.0 python-httpx/0.27.0"),
+    Agent("PodPlayer/3.2 (Linux x86_64; headless)"),
+)
+
+# Index space used everywhere: 0 = empty, then apps, watch, bots, scripted (appended last so
+# the others keep their ids).
+ALL: tuple[Agent, ...] = (EMPTY, *APPS, *WATCH, *BOTS, *SCRIPTED)
 APP_IDS = np.arange(1, 1 + len(APPS))
 WATCH_IDS = np.arange(1 + len(APPS), 1 + len(APPS) + len(WATCH))
-BOT_IDS = np.arange(1 + len(APPS) + len(WATCH), len(ALL))
+BOT_IDS = np.arange(1 + len(APPS) + len(WATCH), 1 + len(APPS) + len(WATCH) + len(BOTS))
+SCRIPTED_IDS = np.arange(len(ALL) - len(SCRIPTED), len(ALL))
 N_AGENTS = len(ALL)
 # Apple Podcasts on iPhone (the ones an Apple Watch duplicates).
 IPHONE_IDS = np.array([1, 2, 3])

@@ -214,6 +214,10 @@ class Truth:
     # it was delivered (a baked-in ad: its download's first request; inserted: the log's
     # timestamp) and its download's first request
     delivered_ads: pd.DataFrame
+    # the counted downloads of the default window type, one entry each: cell (episode *
+    # 100_000 + day of its first request) and listener key
+    counted_cell: np.ndarray
+    counted_key: np.ndarray
 
 
 @dataclass
@@ -264,7 +268,7 @@ def compute_truth(r: RequestArrays, ea: EpisodeArrays, deliveries: dict[str, np.
     end = start + r.bytes_sent[c]
     o, g, comp = sort_requests(r.key[c], r.ep[c], r.t[c], n_eps, t0)
     t, start, end = r.t[c][o], start[o], end[o]
-    daily, by_country, imps, ads = [], [], None, None
+    daily, by_country, imps, ads, default = [], [], None, None, None
     for wtype in WINDOW_TYPES:
         w = windows_sorted(g, t, comp, start, end, t0, wtype)
         counted = w.coverage >= ea.need[w.group % n_eps]
@@ -272,10 +276,12 @@ def compute_truth(r: RequestArrays, ea: EpisodeArrays, deliveries: dict[str, np.
         daily.append(_daily(wtype, cd, ea, t0))
         by_country.append(_daily(wtype, cd, ea, t0, countries))
         if wtype == default_window:
+            default = cd
             ads = _delivered_ads(w, counted, ea, deliveries, n_eps, t0)
             imps = _impressions(ads, line_items)
     return Truth(excl, pd.concat(daily, ignore_index=True),
-                 pd.concat(by_country, ignore_index=True), imps, reasons, ads)
+                 pd.concat(by_country, ignore_index=True), imps, reasons, ads,
+                 default.cell, default.key)
 
 
 def _delivered_ads(w: Windows, counted: np.ndarray, ea: EpisodeArrays,

@@ -21,6 +21,7 @@ from synth import (
     creator_analytics,
     engagement,
     feeds,
+    fraud,
     geo,
     sizing,
     traffic,
@@ -184,7 +185,8 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
              ch: churn.Churn, landing: Path, con: duckdb.DuckDBPyConnection,
-             files: dict[str, int], col: _Collector, xp: Experiments) -> pd.DataFrame:
+             files: dict[str, int], col: _Collector, xp: Experiments,
+             fr: fraud.Fraud | None) -> pd.DataFrame:
     ep = cat.episodes
     show_of = ep["show_idx"].to_numpy()
     logged_show = (cat.shows["hosting_provider"] == "").to_numpy()
@@ -216,6 +218,10 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
             own = stream(cfg.seed, "abusive-v6", d)
             burst = traffic.bursts(own, cat, pop, d, count, lsn, logged)
             req = Requests.concat([req, traffic.expand(own, burst, size_of, dur_of, pop)[0]])
+        if fr is not None:  # invalid traffic that passes the filters, from its own streams
+            fs = fraud.day_sessions(cfg.seed, cat, fr, d)
+            own = stream(cfg.seed, "fraud-requests", d)
+            req = Requests.concat([req, traffic.expand(own, fs, size_of, dur_of, pop)[0]])
         table, count = dynamic_table(cat, b, d)
         dl = deliveries(rng, s, extent, ipvar, show_of, b, table, count)
         exp_parts.append(exposures(s, extent, dl, pop, b, camp_of_li))
@@ -363,12 +369,22 @@ def _feature_effects(ro: pd.DataFrame, ca: pd.DataFrame) -> pd.DataFrame:
 
 def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
                   an: Anomalies, col: _Collector, side: dict, hh_country: np.ndarray,
-                  gt: Path) -> dict:
+                  gt: Path, fr: fraud.Fraud | None) -> dict:
     ea = _episode_arrays(cat, b, cfg.default_header_bytes)
-    tr = compute_truth(col.requests(), ea, col.deliveries(), b.line_items, cat.t0,
+    req = col.requests()
+    tr = compute_truth(req, ea, col.deliveries(), b.line_items, cat.t0,
                        cfg.abusive_ip_threshold, cfg.default_window_type,
                        Countries(hh_country, geo.COUNTRIES))
     gt.mkdir(parents=True, exist_ok=True)
+    if fr is not None:
+        default = tr.downloads[tr.downloads["window_type"] == cfg.default_window_type]
+        # the abusive IPs' bursts are invalid too: the one exactly at the threshold passes
+        burst_keys = {int(pop.listener_hh[lsn] * agents.N_AGENTS + pop.listener_ua[lsn]):
+                      "ip_burst" for lsn in pop.abusive_listeners}
+        passed = tr.reasons == len(EXCLUSION_REASONS) - 1
+        fraud.truth(fr, cat, burst_keys, req.key, req.t, req.ep, passed, tr.counted_key,
+                    tr.counted_cell, default).to_csv(gt / "traffic_quality.csv", index=False,
+                                                     lineterminator="\n")
     tr.exclusions.to_csv(gt / "request_exclusions.csv", index=False, lineterminator="\n")
     tr.downloads.to_csv(gt / "downloads_daily.csv", index=False, lineterminator="\n")
     tr.downloads_by_country.to_csv(gt / "downloads_daily_country.csv", index=False,
@@ -437,10 +453,16 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
                            max(pop.n_households, int(pop.listener_hh.max()) + 1))
     # who keeps listening: drawn from a stream of its own (synth/churn.py)
     ch = churn.build_churn(config.seed, pop, config.days)
-    ex = _traffic(config, cat, b, pop, an, ch, landing, con, files, col, xp)
+    # invalid traffic (long worlds only): its actors are households appended to the
+    # population the logs and the truth see; every other source keeps the original. They
+    # get no ads, so the experiments' randomisation covers the original households only.
+    fr = fraud.plan(config.seed, cat, pop, logged)
+    tpop = pop if fr is None else fr.population
+    ex = _traffic(config, cat, b, tpop, an, ch, landing, con, files, col, xp, fr)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files, xp)
     truth_summary = _ground_truth(
-        config, cat, b, pop, an, col, side, geo.countries_of(ranges, pop.hh_v6, pop.hh_addr), gt,
+        config, cat, b, tpop, an, col, side,
+        geo.countries_of(ranges, tpop.hh_v6, tpop.hh_addr), gt, fr,
     ) if config.ground_truth else None
     if config.ground_truth:
         churn.truth_frame(ch, pop, cat.shows, config.start_date).to_csv(
@@ -512,6 +534,14 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
                          "country of the listener key's IP (empty: unknown)",
         },
     }
+    if fr is not None:
+        world["notes"]["traffic_quality"] = (
+            "invalid traffic that passes the IAB filters (synth/fraud.py): binge (a "
+            "household downloads a show's back catalogue in minutes), scripted (data-centre "
+            "IPs with headless / server user agents no OPAWG list names), redownload (keys "
+            "re-downloading one show's recent episodes daily), regular (a client fetching at a "
+            "fixed interval); ground_truth/traffic_quality.csv: per show x day its requests, "
+            "counted downloads (default window type) and share")
     (out_dir / "world.json").write_text(json.dumps(world, indent=2, default=str) + "\n")
     return WorldSummary(str(out_dir), n_listeners, pop.n_households, n_req, files,
                         time.perf_counter() - started)

@@ -32,3 +32,14 @@ def test_watch_agents_follow_the_rule() -> None:
         assert (a.ua.startswith("atc/") and "watchOS" in a.ua) or "(null)/(null) watchOS" in a.ua
     for a in agents.APPS:
         assert not a.ua.startswith("atc/") and "watchOS" not in a.ua
+
+
+def test_scripted_agents_pass_the_bot_filter() -> None:
+    """The fraud's user agents (synth/fraud.py) must be counted: no OPAWG bot pattern, no
+    generic bot word, no Apple Watch rule matches them."""
+    bots = _patterns("bots") + _patterns("libraries")
+    generic = re.compile("bot|crawler|spider", re.I)
+    for a in agents.SCRIPTED:
+        assert not any(p.search(a.ua) for p in bots) and not generic.search(a.ua), a.ua
+        assert "watchOS" not in a.ua and not a.ua.startswith("atc/")
+    assert set(agents.kind_codes()[agents.SCRIPTED_IDS]) == {0}

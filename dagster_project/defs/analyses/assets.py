@@ -16,6 +16,7 @@ from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_k
 from dagster_project.defs.analyses.experiments import experiment_assets
 from dagster_project.defs.analyses.forecasts import forecast_assets
 from dagster_project.defs.analyses.mentions import mention_assets
+from dagster_project.defs.analyses.traffic_quality import traffic_quality_assets
 from dagster_project.resources import WarehouseResource
 
 TRANSITIONS = "int_attribution_transitions"
@@ -84,4 +85,5 @@ analysis_assets = [
     *experiment_assets,
     *forecast_assets,
     *churn_assets,
+    *traffic_quality_assets,
 ]
