@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.defs.analyses.assets import analysis_assets
-from dagster_project.defs.analyses.common import automation_sensor
 from dagster_project.defs.analyses.jobs import analyses_job
+from dagster_project.defs.analyses.sensors import automation_sensor
 from dagster_project.defs.hosting.assets import hosting_assets
 from dagster_project.defs.ingest.assets import landing_assets, quarantine, rss_feeds
 from dagster_project.defs.ingest.schedules import rss_job, rss_schedule

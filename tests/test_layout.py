@@ -59,10 +59,13 @@ def test_dagster_project_holds_definitions_only() -> None:
         if relative.parts[0] != "defs":
             assert relative.name in ("__init__.py", "definitions.py", "resources.py"), relative
             continue
-        # defs/<area>/<kind>.py, the kind one of Dagster's definitions
-        assert len(relative.parts) in (2, 3), relative
-        if relative.name != "__init__.py":
-            assert len(relative.parts) == 3 and path.stem in DEFINITION_MODULES, relative
+        # defs/<area>/<kind>.py, the kind one of Dagster's definitions, or a package
+        # defs/<area>/<kind>/ of such definitions, a module each (the analyses' assets)
+        assert len(relative.parts) in (2, 3, 4), relative
+        if relative.name == "__init__.py" and len(relative.parts) < 4:
+            continue
+        kind = relative.parts[2] if len(relative.parts) == 4 else path.stem
+        assert len(relative.parts) >= 3 and kind in DEFINITION_MODULES, relative
 
 
 def test_ingest_holds_sources_only() -> None:

@@ -1,5 +1,6 @@
-"""What every analysis asset shares: its dbt inputs' asset keys, its group and key prefix,
-and declarative automation (it reruns when an input it reads was rebuilt)."""
+"""What every analysis asset shares: its dbt inputs' asset keys, its key prefix, and
+declarative automation (it reruns when an input it reads was rebuilt; the sensor in
+../sensors.py evaluates it)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,10 @@ from core.relations import ANALYSES_SCHEMA
 from dagster_project.defs.transform.assets import dbt_models
 
 # Eager: once every input exists, a rebuilt input (a dbt model the analysis reads) requests
-# the analysis; the sensor below evaluates it. Runs queue one at a time (dagster.yaml), so
+# the analysis; defs/analyses/sensors.py evaluates it. Runs queue one at a time (dagster.yaml), so
 # an automated run never writes the warehouse beside the daily job.
 AUTOMATION = dg.AutomationCondition.eager()
 
-automation_sensor = dg.AutomationConditionSensorDefinition(
-    "analyses_automation", target=dg.AssetSelection.groups(ANALYSES_SCHEMA),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Reruns an analysis when a mart or model it reads was rebuilt (e.g. by the "
-    "transform job), so the analyses never lag the marts.")
 
 
 def dbt_key(model: str) -> dg.AssetKey:

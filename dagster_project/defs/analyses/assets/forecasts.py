@@ -10,7 +10,7 @@ from analyses.forecasts import inventory as inv
 from analyses.store import read_frame, replace_frame
 from core.relations import ANALYSES_SCHEMA, sql
 from core.warehouse import Warehouse
-from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.assets.wiring import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
 _EPISODE = ep.ForecastSettings()

@@ -9,7 +9,7 @@ from analyses.causal import psm
 from analyses.causal.features import CAUSAL, Settings, comments_rows, creator_analytics_rows
 from analyses.store import read_frame, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
-from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.assets.wiring import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
 DAILY, ROLLOUTS = "fct_show_engagement_daily", "dim_feature_rollouts"

@@ -1,22 +1,14 @@
-"""Python analyses over the marts: thin assets around the `analyses` library, writing
-tables to the `analyses` schema. Each declares the dbt models it reads as dependencies
-(asset keys from the dbt manifest) and names their tables through core.relations."""
+"""Data-driven attribution per sponsor: the Markov removal effects (solved here) and the
+Shapley values (computed in dbt, published here)."""
 
-import time
+from __future__ import annotations
 
 import dagster as dg
 
-from analyses import tenant_costs as costs
 from analyses.attribution.sponsors import MARKOV, SHAPLEY, markov_by_sponsor
 from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
-from dagster_project.defs.analyses.causal import causal_estimates
-from dagster_project.defs.analyses.churn import churn_assets
-from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
-from dagster_project.defs.analyses.experiments import experiment_assets
-from dagster_project.defs.analyses.forecasts import forecast_assets
-from dagster_project.defs.analyses.mentions import mention_assets
-from dagster_project.defs.analyses.traffic_quality import traffic_quality_assets
+from dagster_project.defs.analyses.assets.wiring import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
 TRANSITIONS = "int_attribution_transitions"
@@ -57,33 +49,3 @@ def attribution_shapley(warehouse: WarehouseResource) -> dg.MaterializeResult:
                 f"left join {{{SPONSORS}}} as sponsors "
                 "on shapley.sponsor_id = sponsors.sponsor_id"))
     return dg.MaterializeResult(metadata={"rows": written})
-
-
-@dg.asset(key=analysis_key(costs.COSTS.name), group_name=ANALYSES_SCHEMA,
-          deps=[dbt_key(model) for model in costs.SOURCES])
-def tenant_costs(context: dg.AssetExecutionContext,
-                 warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Per tenant x day: the rows it brings (requests its episodes matched, delivered ads,
-    conversions), its share of the day's rows, and its part of this run's time so far and
-    of the warehouse's storage, by its share of all rows. Requests that matched no episode
-    are the network's overhead (tenant_id null)."""
-    stats = context.instance.get_run_stats(context.run.run_id)
-    run_seconds = time.time() - (stats.start_time or time.time())
-    with warehouse.connect() as wh:
-        rows = read_frame(wh, sql(costs.ROWS_BY_TENANT_DAY))
-        written = replace_rows(wh, costs.COSTS,
-                               costs.allocate(rows, run_seconds, costs.warehouse_bytes(wh)))
-    return dg.MaterializeResult(metadata={"rows": written, "run_seconds": round(run_seconds, 1)})
-
-
-analysis_assets = [
-    attribution_markov,
-    attribution_shapley,
-    tenant_costs,
-    *mention_assets,
-    causal_estimates,
-    *experiment_assets,
-    *forecast_assets,
-    *churn_assets,
-    *traffic_quality_assets,
-]

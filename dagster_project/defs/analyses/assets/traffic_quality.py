@@ -7,7 +7,7 @@ from pydantic import Field
 from analyses import traffic_quality as tq
 from analyses.store import read_frame, replace_frame
 from core.relations import ANALYSES_SCHEMA, sql
-from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.assets.wiring import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
 KEY_DAYS = "fct_listener_key_daily"

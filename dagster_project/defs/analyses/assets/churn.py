@@ -6,7 +6,7 @@ from pydantic import Field
 from analyses import churn
 from analyses.store import read_frame, replace_frame
 from core.relations import ANALYSES_SCHEMA, sql
-from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.assets.wiring import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
 WEEKLY = "fct_listener_show_weekly"

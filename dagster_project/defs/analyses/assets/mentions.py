@@ -7,7 +7,7 @@ from pydantic import Field
 from analyses import sponsor_mentions as sm
 from analyses.store import read_frame, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
-from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.assets.wiring import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
 EPISODES, SPONSORS, CAMPAIGNS = "dim_episodes", "dim_sponsors", "dim_campaigns"
