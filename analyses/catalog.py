@@ -3,6 +3,7 @@ grain, and tests/analyses/test_catalog.py keeps the two in step."""
 
 from __future__ import annotations
 
+from analyses.anomalies.tables import ANOMALIES, DRIVERS
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
@@ -11,4 +12,6 @@ TABLES: tuple[AnalysisTable, ...] = (
     MARKOV,
     SHAPLEY,
     COSTS,
+    ANOMALIES,
+    DRIVERS,
 )

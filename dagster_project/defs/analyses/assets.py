@@ -10,6 +10,7 @@ from analyses import tenant_costs as costs
 from analyses.attribution.sponsors import MARKOV, SHAPLEY, markov_by_sponsor
 from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
+from dagster_project.defs.analyses.anomalies import anomaly_assets
 from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
 from dagster_project.resources import WarehouseResource
 
@@ -70,4 +71,4 @@ def tenant_costs(context: dg.AssetExecutionContext,
     return dg.MaterializeResult(metadata={"rows": written, "run_seconds": round(run_seconds, 1)})
 
 
-analysis_assets = [attribution_markov, attribution_shapley, tenant_costs]
+analysis_assets = [attribution_markov, attribution_shapley, tenant_costs, *anomaly_assets]
