@@ -104,7 +104,7 @@ def detect(m: Marts, settings: Settings) -> pd.DataFrame:
 
 
 def _week_of(days: pd.Series) -> pd.Series:
-    return days - pd.to_timedelta(days.dt.weekday, unit="D")
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
 def explain(m: Marts, anomalies: pd.DataFrame) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def episode_days(daily: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
                      on=["episode_id", "period_date"], how="left")
     out["downloads"] = out["downloads"].fillna(0.0).astype(float)
     out["age"] = np.minimum((out["period_date"] - out["release"]).dt.days, MAX_AGE)
-    out["weekday"] = out["period_date"].dt.weekday
+    out["weekday"] = out["period_date"].dt.day_of_week
     return out.reset_index(drop=True)
 
 
