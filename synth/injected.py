@@ -36,8 +36,10 @@ SPACING_DAYS = 7
 SPIKES, DROPS, DELIVERY_DROPS, CONVERSION_SPIKES = 4, 4, 2, 3
 SPIKE_FACTORS = (3.0, 4.0)
 DROP_FACTOR = 0.15
-# expected listening sessions a show-day needs: a x0.15 drop of 40 is 34 below, ~5 sd
-MIN_SPIKE_SESSIONS, MIN_DROP_SESSIONS = 15.0, 40.0
+# expected listening sessions a show-day needs (~0.8 counted download each): a x0.15
+# drop of 60 sessions is ~40 downloads below ~48, about 6 Poisson sd; a x3 spike of 25
+# is ~40 above ~20, about 9 sd
+MIN_SPIKE_SESSIONS, MIN_DROP_SESSIONS = 25.0, 60.0
 DELIVERY_KEPT = 0.1
 MIN_DAILY_IMPRESSIONS = 40.0  # forecast per flight day: a x0.1 drop of 40 is ~6 sd
 CONVERSION_EXTRA_ORDERS = 12

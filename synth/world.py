@@ -376,6 +376,10 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
                                 b.sponsors["sponsor_id"].to_numpy(), day)
     rows += [("abusive_ip_requests", "ip_slot", f"abusive-{r}", day(d), float(n))
              for r, d, n in ab if r > 0]
+    # the burst exactly at the threshold is kept: one listener downloads about every
+    # episode that day, a counted download each, on every show with access logs
+    rows += [("downloads", "all_shows", f"abusive-{r}", day(d), float(n))
+             for r, d, n in ab if r == 0]
     if an.abusive_v6 is not None:
         rows.append(("abusive_ip_requests", "ipv6_prefix", "abusive-v6-64",
                      day(an.abusive_v6[1]), float(an.abusive_v6[2])))

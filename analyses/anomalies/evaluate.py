@@ -6,7 +6,9 @@ impressions (campaign, tenant) and conversions (sponsor, tenant), either method,
 flag per entity x metric x day. An injected anomaly (downloads spike or drop, the
 access-log outage: metric downloads; delivered_impressions: impressions; conversions)
 is recalled when a flag of its metric falls on its date on its entity, on an episode of
-its show, or on its tenant. A flag is a true positive when it matches an injected
+its show, or on its tenant. The burst exactly at the abusive-IP threshold (entity
+all_shows: counted, as IAB rules say, one download per episode of every show) is recalled
+by a downloads flag on any show or tenant that day. A flag is a true positive when it matches an injected
 anomaly the same way.
 """
 
@@ -58,6 +60,8 @@ def injected(truth: pd.DataFrame, owners: pd.DataFrame) -> pd.DataFrame:
 def _matches(flag: pd.Series, inj: pd.Series) -> bool:
     if flag["metric"] != inj["metric"] or flag["period_date"] != inj["period_date"]:
         return False
+    if inj["entity_type"] == "all_shows":  # a counted burst on every show
+        return flag["entity_type"] in ("show", "tenant")
     if flag["entity_type"] == "tenant":
         return flag["entity_id"] == inj["tenant_id"]
     if flag["entity_type"] == "episode":

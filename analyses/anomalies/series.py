@@ -104,7 +104,15 @@ def impressions(line_items: pd.DataFrame, delivery: pd.DataFrame, carriers: pd.D
           .merge(line_items[["line_item_id", "tenant_id", "campaign_id"]], on="line_item_id"))
     campaign = (li.groupby(["tenant_id", "campaign_id", "period_date"], as_index=False)
                 [["delivered", "reach"]].sum())
-    tenant = campaign.groupby(["tenant_id", "period_date"], as_index=False)[
+    # the tenant's campaigns deliver at different rates (a host read reaches most of its
+    # downloads, an inserted ad fewer): weight each campaign's reach by its own median
+    # rate, so a campaign starting or ending does not move the tenant's ratio
+    rate = (campaign[campaign["reach"] > 0]
+            .assign(r=lambda f: f["delivered"] / f["reach"])
+            .groupby("campaign_id")["r"].median())
+    weighted = campaign.assign(
+        reach=campaign["reach"] * campaign["campaign_id"].map(rate).fillna(0.0))
+    tenant = weighted.groupby(["tenant_id", "period_date"], as_index=False)[
         ["delivered", "reach"]].sum()
     return pd.concat([
         _frame(campaign, "campaign", "campaign_id", "impressions", "day", "delivered",

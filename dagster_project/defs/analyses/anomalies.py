@@ -1,8 +1,6 @@
 """Anomalies and their why: thin assets around analyses.anomalies (the library holds the
 statistics; here the marts are read and the two tables written)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from analyses.anomalies import pipeline
