@@ -17,7 +17,9 @@ for STL): Poisson noise at least, more when the series is noisier, and a day wit
 baseline is not judged by the spread of days with a large one. Other metrics (rates,
 money): (y_t - expected_t) / max(x_t * spread, REL_FLOOR * |expected_t|). A point is
 flagged `medium` from |score| >= medium, `high` from high; counts also need
-|y - expected| >= min_count_change.
+|y - expected| >= min_count_change, and a count of zero where zero_expected or more were
+expected (an outage: P(0 | 10) = 5e-5 under Poisson, 4 sd, and lost data is a high
+concern whatever the z) is high.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class Thresholds:
     medium: float = 4.0
     high: float = 6.0
     min_count_change: float = 5.0  # a count closer than this to expected is never flagged
+    # a count of zero where this many were expected is high whatever its score: under
+    # Poisson P(0 | 10) = 5e-5, and a series dropping to nothing is the mark of lost data
+    zero_expected: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,9 @@ def severity(observed: np.ndarray, scored: Scored, counts: bool,
              th: Thresholds) -> np.ndarray:
     """'high', 'medium' or '' per point."""
     z = np.abs(np.nan_to_num(scored.score))
-    big_enough = (np.abs(observed - np.nan_to_num(scored.expected)) >= th.min_count_change
+    expected = np.nan_to_num(scored.expected)
+    big_enough = (np.abs(observed - expected) >= th.min_count_change
                   if counts else np.ones(len(z), dtype=bool))
-    return np.where(big_enough & (z >= th.high), "high",
+    gone = counts & (observed == 0) & (expected >= th.zero_expected)
+    return np.where(gone | (big_enough & (z >= th.high)), "high",
                     np.where(big_enough & (z >= th.medium), "medium", ""))

@@ -8,8 +8,8 @@ access-log outage: metric downloads; delivered_impressions: impressions; convers
 is recalled when a flag of its metric falls on its date on its entity, on an episode of
 its show, or on its tenant. The burst exactly at the abusive-IP threshold (entity
 all_shows: counted, as IAB rules say, one download per episode of every show) is recalled
-by a downloads flag on any show or tenant that day. A flag is a true positive when it matches an injected
-anomaly the same way.
+by a downloads flag on any show or tenant that day. A flag is a true positive when it
+matches an injected anomaly the same way.
 """
 
 from __future__ import annotations

@@ -54,6 +54,15 @@ def test_a_drop_is_found_with_direction_down():
     assert (found["direction"] == "down").all()
 
 
+def test_a_day_of_zero_where_ten_or_more_were_expected_is_an_outage():
+    rng = np.random.default_rng(4)
+    y = rng.poisson(12, 42).astype(float)
+    y[30] = 0  # Pearson -3.5: not high by its score, high as lost data
+    found = _flags(_series(y))
+    assert set(found["period_date"]) == {(START + pd.Timedelta(days=30)).date()}
+    assert (found["direction"] == "down").all()
+
+
 def test_a_flat_series_gives_nothing():
     out = judge.judge_all(_series(np.full(60, 100.0)), Settings())
     assert out.empty

@@ -24,10 +24,12 @@ class AnomalyConfig(dg.Config):
     medium: float = 4.0  # |score| from which a point is flagged medium
     high: float = 6.0  # |score| from which it is high (what the drivers explain)
     min_count_change: float = 5.0  # a count this close to expected is never flagged
+    zero_expected: float = 10.0  # zero where this many were expected: high (an outage)
 
     def settings(self) -> Settings:
         common = {"medium": self.medium, "high": self.high,
                   "min_count_change": self.min_count_change,
+                  "zero_expected": self.zero_expected,
                   "stl_min_periods": self.stl_min_weeks}
         return Settings(daily=Thresholds(window=self.window_days, min_points=self.min_days,
                                          **common),
