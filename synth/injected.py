@@ -7,7 +7,7 @@ random stream of its own:
 - download spikes (x3 or x4) and drops (x0.15) on show-days: the demand of every episode
   of the show that day is multiplied, so the extra or missing traffic goes through the
   normal request paths (and the bookings, sold on expected traffic, include it);
-- campaign delivery drops: the ad server inserts only DELIVERY_KEPT of one dynamic
+- campaign delivery drops: the ad server inserts none (DELIVERY_KEPT) of one dynamic
   campaign's ads on one day (an ad-server fault: the listening is unchanged);
 - conversion spikes: extra organic visitors of one sponsor on one day, enough for about
   CONVERSION_EXTRA_ORDERS extra orders.
@@ -40,8 +40,8 @@ DROP_FACTOR = 0.15
 # drop of 60 sessions is ~40 downloads below ~48, about 6 Poisson sd; a x3 spike of 25
 # is ~40 above ~20, about 9 sd
 MIN_SPIKE_SESSIONS, MIN_DROP_SESSIONS = 25.0, 60.0
-DELIVERY_KEPT = 0.1
-MIN_DAILY_IMPRESSIONS = 40.0  # forecast per flight day: a x0.1 drop of 40 is ~6 sd
+DELIVERY_KEPT = 0.0  # none served: a partial drop of ~20 a day is within noise
+MIN_DAILY_IMPRESSIONS = 40.0  # forecast per flight day (about 20 to 30 are delivered)
 CONVERSION_EXTRA_ORDERS = 12
 
 

@@ -9,7 +9,9 @@ is recalled when a flag of its metric falls on its date on its entity, on an epi
 its show, or on its tenant. The burst exactly at the abusive-IP threshold (entity
 all_shows: counted, as IAB rules say, one download per episode of every show) is recalled
 by a downloads flag on any show or tenant that day. A flag is a true positive when it
-matches an injected anomaly the same way.
+matches an injected anomaly the same way, or is an impressions flag of a campaign on a
+show (or of the tenant) whose downloads anomaly falls that day: the injected anomaly's
+knock-on effect on delivery (it does not recall anything).
 """
 
 from __future__ import annotations
@@ -69,9 +71,25 @@ def _matches(flag: pd.Series, inj: pd.Series) -> bool:
     return (flag["entity_type"], flag["entity_id"]) == (inj["entity_type"], inj["entity_id"])
 
 
-def score(flags: pd.DataFrame, inj: pd.DataFrame) -> Score:
+def _knock_on(flag: pd.Series, inj: pd.Series, campaign_shows: set[tuple[str, str]]) -> bool:
+    """An impressions flag the same day as a download anomaly of a show the campaign runs
+    on (or of the tenant's): more or fewer downloads deliver more or fewer ads, and
+    repeated listening in a spike delivers more ads per counted download."""
+    if (flag["metric"], inj["metric"]) != ("impressions", "downloads") or (
+            flag["period_date"] != inj["period_date"]):
+        return False
+    if flag["entity_type"] == "tenant":
+        return flag["entity_id"] == inj["tenant_id"]
+    return (flag["entity_id"], inj["entity_id"]) in campaign_shows
+
+
+def score(flags: pd.DataFrame, inj: pd.DataFrame,
+          campaign_shows: set[tuple[str, str]] = frozenset()) -> Score:
+    """`campaign_shows`: (campaign_id, show_id) of the line items, for knock-on flags."""
     hit = [[_matches(f, i) for _, i in inj.iterrows()] for _, f in flags.iterrows()]
-    true_flags = sum(any(row) for row in hit)
+    knock = [any(_knock_on(f, i, campaign_shows) for _, i in inj.iterrows())
+             for _, f in flags.iterrows()]
+    true_flags = sum(any(row) or k for row, k in zip(hit, knock, strict=True))
     recalled = sum(any(row[j] for row in hit) for j in range(len(inj)))
     return Score(true_flags / len(flags) if len(flags) else 1.0,
                  recalled / len(inj) if len(inj) else 1.0,

@@ -181,3 +181,17 @@ def test_an_injected_anomaly_is_matched_on_its_entity_an_episode_or_its_tenant()
     got = evaluate.score(flags, inj)
     assert (got.true_flags, got.flags, got.recalled) == (2, 4, 1)
     assert got.precision == 0.5 and got.recall == 1.0
+
+
+def test_a_campaigns_impressions_on_a_spiked_shows_day_are_a_knock_on_not_a_recall():
+    day = dt.date(2026, 3, 20)
+    inj = pd.DataFrame([{"tenant_id": "t", "entity_type": "show", "entity_id": "s1",
+                         "metric": "downloads", "period_date": day}])
+    flags = pd.DataFrame([
+        {"tenant_id": "t", "entity_type": "campaign", "entity_id": "c1", "show_id": None,
+         "metric": "impressions", "period_date": day},
+        {"tenant_id": "t", "entity_type": "campaign", "entity_id": "c2", "show_id": None,
+         "metric": "impressions", "period_date": day}])
+    got = evaluate.score(flags, inj, {("c1", "s1"), ("c2", "s9")})
+    assert (got.true_flags, got.recalled) == (1, 0)
+    assert evaluate.score(flags, inj).true_flags == 0
