@@ -10,8 +10,9 @@ its show, or on its tenant. The burst exactly at the abusive-IP threshold (entit
 all_shows: counted, as IAB rules say, one download per episode of every show) is recalled
 by a downloads flag on any show or tenant that day. A flag is a true positive when it
 matches an injected anomaly the same way, or is an impressions flag of a campaign on a
-show (or of the tenant) whose downloads anomaly falls that day: the injected anomaly's
-knock-on effect on delivery (it does not recall anything).
+show (or of the tenant) whose downloads anomaly falls that day, or any impressions flag on
+the day of the counted burst: the injected anomaly's knock-on effect on delivery (it does
+not recall anything).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def _knock_on(flag: pd.Series, inj: pd.Series, campaign_shows: set[tuple[str, st
     if (flag["metric"], inj["metric"]) != ("impressions", "downloads") or (
             flag["period_date"] != inj["period_date"]):
         return False
+    if inj["entity_type"] == "all_shows":  # the counted burst: every show's downloads
+        return True
     if flag["entity_type"] == "tenant":
         return flag["entity_id"] == inj["tenant_id"]
     return (flag["entity_id"], inj["entity_id"]) in campaign_shows
