@@ -15,8 +15,8 @@ Counts (downloads, impressions, conversions) are scored as Pearson residuals,
 1 (1.4826 * MAD of the same residuals over the trailing window, or over the whole series
 for STL): Poisson noise at least, more when the series is noisier, and a day with a small
 baseline is not judged by the spread of days with a large one. Other metrics (rates,
-money): (y_t - expected_t) / max(x_t * spread, REL_FLOOR * |expected_t|). A point is
-flagged `medium` from |score| >= medium, `high` from high; counts also need
+money): (y_t - expected_t) / max(x_t * spread, REL_FLOOR * max(|expected_t|, |y_t|)).
+A point is flagged `medium` from |score| >= medium, `high` from high; counts also need
 |y - expected| >= min_count_change, and a count of zero where zero_expected or more were
 expected (an outage: P(0 | 10) = 5e-5 under Poisson, 4 sd, and lost data is a high
 concern whatever the z) is high.
@@ -67,10 +67,12 @@ def _score(observed: np.ndarray, expected: np.ndarray, baseline: np.ndarray,
            spread: float, dispersion: float, counts: bool) -> np.ndarray:
     """Counts: the Pearson residual over max(1, dispersion) (Poisson noise, or more when
     the series' own residuals say so). Other metrics: residual over baseline x spread,
-    at least REL_FLOOR of expected."""
+    at least REL_FLOOR of the larger of expected and observed (revenue from nothing scores
+    100, not a billion)."""
     if counts:
         return _pearson(observed, expected) / max(1.0, dispersion)
-    scale = np.maximum(np.maximum(baseline * spread, REL_FLOOR * np.abs(expected)), 1e-9)
+    level = np.maximum(np.abs(expected), np.abs(observed))
+    scale = np.maximum(np.maximum(baseline * spread, REL_FLOOR * level), 1e-9)
     return (observed - expected) / scale
 
 
