@@ -3,6 +3,7 @@ grain, and tests/analyses/test_catalog.py keeps the two in step."""
 
 from __future__ import annotations
 
+from analyses.anomalies.tables import ANOMALIES, DRIVERS
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
 from analyses.causal.features import CAUSAL
 from analyses.churn import LISTENER_CHURN
@@ -25,4 +26,6 @@ TABLES: tuple[AnalysisTable, ...] = (
     INVENTORY_FORECASTS,
     LISTENER_CHURN,
     TRAFFIC_QUALITY,
+    ANOMALIES,
+    DRIVERS,
 )

@@ -117,10 +117,14 @@ def heard_campaign(exposures: pd.DataFrame, sp_of_c: np.ndarray, hh: np.ndarray,
 def build_conversions(seed: int, b: Bookings, pop: Population, exposures: pd.DataFrame,
                       t0: int, days: int, show_titles: dict[str, str],
                       spike: tuple[int, int, int],
-                      xp: Experiments | None = None) -> ConversionData:
+                      xp: Experiments | None = None,
+                      injected: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                      ) -> ConversionData:
     """`exposures`: one row per household x campaign index, first (t) and last (t_last)
     time a session played one of its ads. `xp`: the declared A/B tests, whose variants
-    scale the response of their campaign's households (same draws, other thresholds)."""
+    scale the response of their campaign's households (same draws, other thresholds).
+    `injected`: more organic visits (times, households, sponsor indexes), the injected
+    conversion spikes (synth/injected.py)."""
     rng = stream(seed, "conversions")
     t_end = t0 + days * 86400
     camps = b.campaigns.reset_index(drop=True)
@@ -149,6 +153,9 @@ def build_conversions(seed: int, b: Bookings, pop: Population, exposures: pd.Dat
         org_t.append(t)
         org_hh.append(rng.integers(0, n_hh, len(t)))
         org_sp.append(np.full(len(t), si))
+    if injected is not None:
+        for parts, arr in zip((org_t, org_hh, org_sp), injected, strict=True):
+            parts.append(arr)
     t, hh, s_arr = (np.concatenate(x) for x in (org_t, org_hh, org_sp))
     heard = heard_campaign(exposures, sp_of_c, hh, s_arr, t)
     ev.append(pd.DataFrame({

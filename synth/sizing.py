@@ -54,13 +54,16 @@ def reach_probability(frac: np.ndarray) -> np.ndarray:
 
 
 def expected_sessions(cat: Catalog, subs: np.ndarray, logged: np.ndarray,
-                      spike: tuple[int, int, float], outage: tuple[int, int]) -> np.ndarray:
+                      spike: tuple[int, int, float], outage: tuple[int, int],
+                      shocks: list[tuple[int, int, float]] = ()) -> np.ndarray:
     """(episodes, days) expected listening sessions counted from the access logs: the
-    demand model, the planned spike, nothing from a show's logs on its outage day."""
+    demand model, the planned spike and shocks (show, day, factor: synth/injected.py),
+    nothing from a show's logs on its outage day."""
     show_of = cat.episodes["show_idx"].to_numpy()
     lam = np.stack([traffic.expected_rates(cat, subs, d) for d in range(cat.days)], axis=1)
     lam[~logged[show_of]] = 0.0
-    lam[show_of == spike[0], spike[1]] *= spike[2]
+    for show, day, factor in [spike, *shocks]:
+        lam[show_of == show, day] *= factor
     lam[show_of == outage[0], outage[1]] = 0.0
     return lam
 

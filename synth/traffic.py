@@ -101,13 +101,17 @@ def _times(rng: np.random.Generator, day_t0: int, not_before: np.ndarray) -> np.
 
 def day_sessions(rng: np.random.Generator, cat: Catalog, pop: Population, day: int,
                  logged_eps: np.ndarray, spike: tuple[int, int, float] | None,
-                 churn: Churn | None = None) -> Sessions:
+                 churn: Churn | None = None,
+                 factors: list[tuple[int, float]] = ()) -> Sessions:
+    """The day's sessions; `spike` and `factors` (show, multiplier) scale shows' demand."""
     ep_df = cat.episodes
     subs = np.diff(pop.sub_start).astype(float)
     lam = expected_rates(cat, subs, day)
     show_of = ep_df["show_idx"].to_numpy()
     if spike is not None and spike[1] == day:
         lam[show_of == spike[0]] *= spike[2]
+    for show, factor in factors:
+        lam[show_of == show] *= factor
     lam[~logged_eps] = 0
     n = rng.poisson(lam)
     ep = np.repeat(np.arange(len(lam)), n)

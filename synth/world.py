@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -23,6 +23,7 @@ from synth import (
     feeds,
     fraud,
     geo,
+    injected,
     sizing,
     traffic,
 )
@@ -76,6 +77,8 @@ class Anomalies:
     # threshold for its /64, under it for each address
     abusive_v6: tuple[int, int, int] | None
     conversion: tuple[int, int, int]  # sponsor, day, extra visits
+    # more of them in worlds long enough to measure a detector (synth/injected.py)
+    injected: injected.Injected = field(default_factory=injected.Injected)
 
 
 def listeners_for_target(cat: Catalog, target: int) -> int:
@@ -111,8 +114,12 @@ def _anomalies(seed: int, cat: Catalog, cfg: WorldConfig, pop: Population) -> An
     v6_count = cfg.abusive_ip_threshold + int(rng.integers(100, 400))
     abusive_v6 = (None if v6_listener is None
                   else (v6_listener, int(d[5 % len(d)]) % days, v6_count))
+    taken = [(int(spike_show), spike_day), (int(outage_show), outage_day)]
+    shocks = injected.download_shocks(seed, cat, np.diff(pop.sub_start).astype(float),
+                                      (cat.shows["hosting_provider"] == "").to_numpy(), taken)
     return Anomalies((int(spike_show), spike_day, 4.0), (int(outage_show), outage_day),
-                     abusive, abusive_v6, (0, int(d[4 % len(d)]) % days, extra))
+                     abusive, abusive_v6, (0, int(d[4 % len(d)]) % days, extra),
+                     injected.Injected(downloads=shocks))
 
 
 def _forced_full(cat: Catalog, pop: Population, day: int, an: Anomalies,
@@ -204,7 +211,8 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
     for d in range(cfg.days):
         rng = stream(cfg.seed, "traffic", d)
         parts = [traffic.day_sessions(rng, cat, pop, d, logged,
-                                      an.spike if an.spike[1] == d else None, ch),
+                                      an.spike if an.spike[1] == d else None, ch,
+                                      an.injected.download_factors(d)),
                  _forced_full(cat, pop, d, an, logged, rng)]
         for slot, day, count in an.abusive:
             if day == d:
@@ -224,6 +232,7 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
             req = Requests.concat([req, traffic.expand(own, fs, size_of, dur_of, pop)[0]])
         table, count = dynamic_table(cat, b, d)
         dl = deliveries(rng, s, extent, ipvar, show_of, b, table, count)
+        dl = _drop_deliveries(dl, camp_of_li, an.injected.delivery_drops, d, cfg.seed)
         exp_parts.append(exposures(s, extent, dl, pop, b, camp_of_li))
         for fut in pending:  # at most one day in flight: bounded memory
             fut.result()
@@ -256,6 +265,17 @@ def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: A
     # one row per household x campaign: its first and last exposure
     return (ex.groupby(["hh", "campaign"], sort=True)["t"].agg(["min", "max"])
             .rename(columns={"min": "t", "max": "t_last"}).reset_index())
+
+
+def _drop_deliveries(dl: pd.DataFrame, camp_of_li: np.ndarray,
+                     drops: list[tuple[int, int, float]], day: int, seed: int) -> pd.DataFrame:
+    """An ad-server fault: only a share of a campaign's inserted ads served that day."""
+    for campaign, d, kept in drops:
+        if d == day:
+            own = stream(seed, "injected-delivery-kept", day)
+            hit = camp_of_li[dl["li"].to_numpy()] == campaign
+            dl = dl[~hit | (own.random(len(dl)) < kept)].reset_index(drop=True)
+    return dl
 
 
 def _write_log(con: duckdb.DuckDBPyConnection, req: Requests, pop: Population,
@@ -315,7 +335,9 @@ def _write_side_sources(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Popula
             con, g, landing / "hosting_api" / f"{prov}.jsonl", "hosting_api_downloads")
     titles = dict(zip(cat.shows["show_id"], cat.shows["title"], strict=True))
     conv = build_conversions(cfg.seed, b, pop, ex, cat.t0, cfg.days, titles, an.conversion,
-                             xp)
+                             xp, injected.conversion_visits(cfg.seed, cat.t0,
+                                                            an.injected.conversions,
+                                                            pop.n_households))
     declared, truth = plan(cfg.seed, xp, ex, b.campaigns, b.sponsors,
                            cat.t0 + cfg.days * 86400)
     files["bookings/experiments.csv"] = write_csv(declared, landing / "bookings" /
@@ -409,8 +431,14 @@ def _ground_truth(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population,
             ("access_log_rows", "show", shows[an.outage[0]], day(an.outage[1]), 0.0),
             ("conversions", "sponsor", b.sponsors["sponsor_id"].iat[an.conversion[0]],
              day(an.conversion[1]), float(an.conversion[2]))]
+    rows += injected.truth_rows(an.injected, shows, b.campaigns["campaign_id"].to_numpy(),
+                                b.sponsors["sponsor_id"].to_numpy(), day)
     rows += [("abusive_ip_requests", "ip_slot", f"abusive-{r}", day(d), float(n))
              for r, d, n in ab if r > 0]
+    # the burst exactly at the threshold is kept: one listener downloads about every
+    # episode that day, a counted download each, on every show with access logs
+    rows += [("downloads", "all_shows", f"abusive-{r}", day(d), float(n))
+             for r, d, n in ab if r == 0]
     if an.abusive_v6 is not None:
         rows.append(("abusive_ip_requests", "ipv6_prefix", "abusive-v6-64",
                      day(an.abusive_v6[1]), float(an.abusive_v6[2])))
@@ -437,11 +465,16 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     # bookings are sold on the expected audience, before any traffic exists
     logged = (cat.shows["hosting_provider"] == "").to_numpy()
     subs = np.diff(pop.sub_start)
-    lam = sizing.expected_sessions(cat, subs.astype(float), logged, an.spike, an.outage)
+    lam = sizing.expected_sessions(cat, subs.astype(float), logged, an.spike, an.outage,
+                                   an.injected.downloads)
     sample = sizing.household_subscriptions(pop, len(cat.shows),
                                             stream(config.seed, "audience sample"))
     b = build_bookings(config.seed, cat, lam, _need(cat, config.default_header_bytes), sample,
                        subs, config.ad_response)
+    an.injected.delivery_drops = injected.delivery_drops(config.seed, config.days,
+                                                         b.campaigns, b.line_items)
+    an.injected.conversions = injected.conversion_spikes(
+        config.seed, config.days, b.sponsors, [an.conversion[:2]])
     ranges = geo.ip_ranges(config.seed)
     files: dict[str, int] = {}
     con = duckdb.connect()

@@ -3,6 +3,7 @@ tables to the `analyses` schema, one module per analysis. Each declares the dbt 
 reads as dependencies (asset keys from the dbt manifest), names their tables through
 core.relations and reruns when one of them was rebuilt (wiring.py)."""
 
+from dagster_project.defs.analyses.assets.anomalies import anomaly_assets
 from dagster_project.defs.analyses.assets.attribution import (
     attribution_markov,
     attribution_shapley,
@@ -16,6 +17,7 @@ from dagster_project.defs.analyses.assets.tenant_costs import tenant_costs
 from dagster_project.defs.analyses.assets.traffic_quality import traffic_quality_assets
 
 analysis_assets = [
+    *anomaly_assets,
     attribution_markov,
     attribution_shapley,
     tenant_costs,
