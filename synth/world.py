@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synth import agents, bad_landing, engagement, feeds, geo, sizing, traffic
+from synth import agents, bad_landing, engagement, feeds, geo, sizing, topics, traffic
 from synth.accesslog import UA_STRINGS, write_access_log
 from synth.ads import deliveries, delivery_ip_index, exposures
 from synth.bookings import POSITIONS, Bookings, build_bookings, dynamic_table
@@ -169,6 +169,19 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
                                                  "line_items")
     files["ad_positions/baked_in_ads.csv"] = write_csv(
         b.baked, landing / "ad_positions" / "baked_in_ads.csv", "baked_in_ads")
+
+
+def _write_briefs(cfg: WorldConfig, cat: Catalog, b: Bookings, landing: Path, gt: Path,
+                  files: dict[str, int]) -> None:
+    """Transcripts beside the feeds, sponsor briefs, and which shows suit each brief."""
+    files.update(topics.write_transcripts(cfg.seed, cat, landing))
+    br = topics.briefs(cfg.seed, cat, b.sponsors)
+    files["bookings/sponsor_briefs.csv"] = write_csv(br, landing / "bookings" /
+                                                     "sponsor_briefs.csv", "sponsor_briefs")
+    if cfg.ground_truth:
+        gt.mkdir(parents=True, exist_ok=True)
+        topics.relevance(cat, br).to_csv(gt / "sponsor_show_relevance.csv", index=False,
+                                         lineterminator="\n")
 
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
@@ -376,6 +389,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     landing, gt = out_dir / "landing", out_dir / "ground_truth"
     cat = build_catalog(config.seed, config.tenants, config.shows, config.start_date,
                         config.days)
+    topics.assign(config.seed, cat)  # before the feeds: their text carries the topics
     n_listeners = (listeners_for_target(cat, config.target_requests)
                    if config.target_requests else config.listeners)
     pop = build_population(config.seed, n_listeners, cat.shows["audience"].to_numpy())
@@ -392,6 +406,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     files: dict[str, int] = {}
     con = duckdb.connect()
     _write_static(cat, b, ranges, landing, files)
+    _write_briefs(config, cat, b, landing, gt, files)
     col = _Collector()
     ex = _traffic(config, cat, b, pop, an, landing, con, files, col)
     side = _write_side_sources(config, cat, b, pop, an, ex, landing, con, files)
