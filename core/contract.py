@@ -520,6 +520,27 @@ RSS_TABLES: tuple[RawTable, ...] = (
             _c("link", "text", doc="the item's <link> (its web page), absolute"),
         ),
     ),
+    RawTable(
+        name="rss_transcripts",
+        source="feeds",
+        patterns=(),
+        doc="The transcripts items link (podcast:transcript), fetched as plain text: one "
+        "row per show x link, the latest attempt (a failed one keeps the error, no text).",
+        loaded_at_field="fetched_at",
+        columns=(
+            _c("show_id", "text", required=True),
+            _c("episode_identity", "text", required=True, doc="the item's guid, else its "
+               "enclosure URL: the episode key as dbt builds it"),
+            _c("transcript_url", "text", required=True, doc="the link as published"),
+            _c("resolved_url", "text", doc="where it was read: relative links resolved "
+               "against the feed's URL or path"),
+            _c("fetched_at", "timestamp", required=True),
+            _c("http_status", "int", doc="200 for a local file; empty when it failed"),
+            _c("content_sha256", "text"),
+            _c("transcript_text", "text", doc="the words, timings and markup dropped"),
+            _c("error", "text", doc="why it could not be read; empty when it was"),
+        ),
+    ),
 )
 
 # Reference lists read from a configured directory rather than the landing directory: the
