@@ -4,6 +4,7 @@ grain, and tests/analyses/test_catalog.py keeps the two in step."""
 from __future__ import annotations
 
 from analyses.attribution.sponsors import MARKOV, SHAPLEY
+from analyses.matching import MATCHES
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
 
@@ -11,4 +12,5 @@ TABLES: tuple[AnalysisTable, ...] = (
     MARKOV,
     SHAPLEY,
     COSTS,
+    MATCHES,
 )

@@ -11,6 +11,7 @@ from analyses.attribution.sponsors import MARKOV, SHAPLEY, markov_by_sponsor
 from analyses.store import read_frame, replace_from_query, replace_rows
 from core.relations import ANALYSES_SCHEMA, sql
 from dagster_project.defs.analyses.common import AUTOMATION, analysis_key, dbt_key
+from dagster_project.defs.analyses.matching import matching_assets
 from dagster_project.resources import WarehouseResource
 
 TRANSITIONS = "int_attribution_transitions"
@@ -70,4 +71,4 @@ def tenant_costs(context: dg.AssetExecutionContext,
     return dg.MaterializeResult(metadata={"rows": written, "run_seconds": round(run_seconds, 1)})
 
 
-analysis_assets = [attribution_markov, attribution_shapley, tenant_costs]
+analysis_assets = [attribution_markov, attribution_shapley, tenant_costs, *matching_assets]
