@@ -7,9 +7,10 @@ resolves it against that path, so `transcripts/e1.vtt` in `feeds/show.xml` is th
 guard.py's call, as for feeds. WebVTT, SRT, the Podcasting 2.0 JSON format, HTML and
 plain text are read to plain text (cue numbers, timings, tags and speaker markup dropped).
 
-Transcripts are fetched only when their feed changed, at most `MAX_PER_FEED` new links
-per feed and poll (the newest items come first in a feed), each capped at
-`MAX_TRANSCRIPT_BYTES`. A link already landed with text is not fetched again. A link that
+Transcripts are fetched only when their feed changed, each capped at
+`MAX_TRANSCRIPT_BYTES`; of web links, at most `MAX_WEB_PER_FEED` new ones per feed and poll
+(the newest items come first in a feed: a long back catalogue arrives over later changes),
+local files all at once. A link already landed with text is not fetched again. A link that
 does not resolve lands a row with the error and no text, replaced by the next attempt.
 """
 
@@ -29,7 +30,7 @@ from core.ddl import arrow_batch
 from core.warehouse import Warehouse
 from ingest.rss.fetch import Fetch
 
-MAX_PER_FEED = 50
+MAX_WEB_PER_FEED = 100
 MAX_TRANSCRIPT_BYTES = 4 * 1024 * 1024
 ERROR_CHARS = 500
 _TIMING = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->")
@@ -102,19 +103,24 @@ def landed(wh: Warehouse, show_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def wanted(items: Iterable[dict[str, Any]], done: set[str]) -> list[tuple[str, str]]:
-    """(episode identity, transcript link) of items whose link is not landed yet: the
-    first `MAX_PER_FEED` links of the feed, each once."""
+def wanted(items: Iterable[dict[str, Any]], done: set[str],
+           feed_url: str) -> list[tuple[str, str]]:
+    """(episode identity, transcript link) of items whose link is not landed yet, each
+    once, web links up to the first `MAX_WEB_PER_FEED`."""
     out: dict[str, str] = {}
+    web = 0
     for item in items:
         url = (item.get("transcript_url") or "").strip()
         # the episode key as stg_rss__items builds it: a blank guid is no guid
         guid, enclosure = item.get("guid") or "", item.get("enclosure_url") or ""
         identity = guid if guid.strip() else enclosure if enclosure.strip() else ""
-        if url and identity and url not in done and url not in out:
-            out[url] = identity
-        if len(out) >= MAX_PER_FEED:
-            break
+        if not url or not identity or url in done or url in out:
+            continue
+        is_web = bool(urlsplit(resolve(url, feed_url)).scheme)
+        if is_web and web >= MAX_WEB_PER_FEED:
+            continue
+        web += is_web
+        out[url] = identity
     return [(identity, url) for url, identity in out.items()]
 
 
@@ -123,7 +129,7 @@ def land_transcripts(wh: Warehouse, show_id: str, feed_url: str,
                      now: datetime) -> int:
     """Fetch the feed's new transcript links; the number landed with text."""
     rows = []
-    for identity, url in wanted(items, landed(wh, show_id)):
+    for identity, url in wanted(items, landed(wh, show_id), feed_url):
         location = resolve(url, feed_url)
         result = fetch(location, max_bytes=MAX_TRANSCRIPT_BYTES)
         text = to_text(result.body or b"") if result.ok else None

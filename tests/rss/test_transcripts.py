@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.settings import Settings
 from ingest.rss.land import land_feeds
-from ingest.rss.transcripts import resolve, to_text
+from ingest.rss.transcripts import MAX_WEB_PER_FEED, resolve, to_text, wanted
 from tests.rss.conftest import open_warehouse
 
 VTT = b"""WEBVTT
@@ -79,3 +79,17 @@ def test_a_changed_feed_lands_its_transcripts_once(settings: Settings):
         assert wh.fetchall("select count(*) from raw.rss_transcripts")[0][0] == 3
     finally:
         wh.close()
+
+
+def test_web_links_are_capped_per_poll_local_files_are_not():
+    items = [{"guid": f"g{i}", "transcript_url": f"https://h.example/{i}.vtt"}
+             for i in range(MAX_WEB_PER_FEED + 5)]
+    items += [{"guid": f"l{i}", "transcript_url": f"tr/{i}.vtt"} for i in range(150)]
+    items += [{"guid": "  ", "enclosure_url": "https://cdn.example/e.mp3",
+               "transcript_url": "tr/0.vtt"},  # a link already wanted
+              {"guid": "", "enclosure_url": "https://cdn.example/x.mp3",
+               "transcript_url": "tr/x.vtt"}]
+    got = dict((url, key) for key, url in wanted(items, {"tr/1.vtt"}, "feeds/s.xml"))
+    assert sum(u.startswith("https") for u in got) == MAX_WEB_PER_FEED
+    assert sum(u.startswith("tr/") for u in got) == 150  # 149 + x.vtt, tr/1.vtt landed
+    assert got["tr/x.vtt"] == "https://cdn.example/x.mp3"  # no guid: the enclosure URL
