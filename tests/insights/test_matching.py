@@ -76,3 +76,10 @@ def test_transcripts_reach_the_mart(insights_world):
     files = sum(1 for _ in (insights_world.path / "landing" / "feeds" / "transcripts")
                 .rglob("*.vtt"))
     assert int(got["n"][0]) == files > 0 and int(got["shortest"][0]) > 50
+
+
+def test_without_content_the_ranking_would_fail(judged):
+    """The check above can fail: the market parts alone don't find the on-topic shows."""
+    rows = judged.assign(no_content=judged["score"] - judged["content_weight"]
+                         * judged["content_fit"])
+    assert _ndcg(rows, "no_content") < 0.9
