@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,8 +74,8 @@ def match(inputs: Inputs, weights: Weights, prior_households: float,
     observed = _observed(inputs.audience)
     last_week = inputs.weekly["week_start_date"].max() if len(inputs.weekly) else None
     frames = []
-    for brief in inputs.briefs.sort_values("brief_id").itertuples():
-        shows = inputs.shows[inputs.shows["tenant_id"] == brief.tenant_id]
+    for brief in inputs.briefs.sort_values("brief_id").to_dict("records"):
+        shows = inputs.shows[inputs.shows["tenant_id"] == brief["tenant_id"]]
         if shows.empty:
             continue
         frames.append(_one_brief(brief, shows.sort_values("show_id"), docs, observed,
@@ -92,12 +93,11 @@ COLUMNS = ("tenant_id", "brief_id", "sponsor_id", "show_id", "rank", "score",
            "past_performance_weight", "inventory_weight", "notes")
 
 
-def _one_brief(brief: object, shows: pd.DataFrame, docs: pd.Series,
+def _one_brief(b: dict[str, Any], shows: pd.DataFrame, docs: pd.Series,
                observed: dict[str, dict[str, dict[str, float]]], inputs: Inputs,
                w: Weights, prior_households: float, weeks: int,
                last_week: dt.date | None) -> pd.DataFrame:
     ids = shows["show_id"].tolist()
-    b = brief._asdict()  # type: ignore[attr-defined]
     cos = fit.content_cosine(b["topic_text"], docs.reindex(ids).fillna("").tolist())
     targets = {"app": fit.parse_mix(b["target_app_mix"]),
                "device": fit.parse_mix(b["target_device_mix"]),
@@ -113,26 +113,26 @@ def _one_brief(brief: object, shows: pd.DataFrame, docs: pd.Series,
         "content_fit": cos / cos.max() if len(cos) and cos.max() > 0 else 0.0,
         "audience_fit": [fit.audience_fit(targets, observed.get(s, {})) for s in ids]})
     out = out.merge(past, on="show_id").merge(inv, on="show_id")
-    out["exclusion_reason"] = [_reasons(b, s, docs.get(s.show_id, ""))
-                               for s in shows.itertuples()]
+    out["exclusion_reason"] = [_reasons(b, s, docs.get(s["show_id"], ""))
+                               for s in shows.to_dict("records")]
     out["is_excluded"] = out["exclusion_reason"] != ""
     out["exclusion_reason"] = out["exclusion_reason"].replace("", None)
     out["score"] = (w.content * out["content_fit"]
                     + w.audience * out["audience_fit"].astype(float).fillna(market.NEUTRAL)
                     + w.past_performance * out["past_performance"].fillna(market.NEUTRAL)
                     + w.inventory * out["inventory"])
-    out["notes"] = [_notes(r) for r in out.itertuples()]
+    out["notes"] = [_notes(r) for r in out.to_dict("records")]
     out = out.assign(content_weight=w.content, audience_weight=w.audience,
                      past_performance_weight=w.past_performance, inventory_weight=w.inventory)
     return _ranked(out)
 
 
-def _reasons(b: dict, show: object, text: str) -> str:
+def _reasons(b: dict[str, Any], show: dict[str, Any], text: str) -> str:
     return "; ".join(fit.exclusion_reasons(
         explicit_excluded=_flag(b["is_explicit_excluded"]),
-        is_explicit=_flag(getattr(show, "is_explicit", None)),
+        is_explicit=_flag(show["is_explicit"]),
         excluded_categories=fit.split_list(b["excluded_categories"]),
-        show_categories=fit.split_list(getattr(show, "categories", "")),
+        show_categories=fit.split_list(show["categories"]),
         excluded_keywords=fit.split_list(b["excluded_keywords"]), text=text))
 
 
@@ -141,13 +141,13 @@ def _flag(value: object) -> bool:
     return isinstance(value, bool | np.bool_) and bool(value)
 
 
-def _notes(r: object) -> str:
-    audience = ("audience: no target mix or no downloads, neutral 0.5"
-                if pd.isna(r.audience_fit) else None)  # type: ignore[attr-defined]
-    past = (f"past performance: {r.basis}"  # type: ignore[attr-defined]
-            + (", neutral 0.5" if pd.isna(r.past_performance) else ""))  # type: ignore[attr-defined]
-    inv = f"inventory: {r.inventory_basis}"  # type: ignore[attr-defined]
-    return "; ".join(p for p in (audience, past, inv) if p)
+def _notes(r: dict[str, Any]) -> str:
+    """What the market parts rest on, and which parts were unknown (counted 0.5)."""
+    notes = ["audience: no target mix or no downloads, neutral 0.5"] if pd.isna(
+        r["audience_fit"]) else []
+    neutral = ", neutral 0.5" if pd.isna(r["past_performance"]) else ""
+    notes += [f"past performance: {r['basis']}{neutral}", f"inventory: {r['inventory_basis']}"]
+    return "; ".join(notes)
 
 
 def _ranked(out: pd.DataFrame) -> pd.DataFrame:
