@@ -38,6 +38,14 @@ def _ndcg(rows: pd.DataFrame, part: str) -> float:
     return float(np.mean(values))
 
 
+def _contributions(rows: pd.DataFrame) -> pd.DataFrame:
+    kept = rows[~rows["is_excluded"].astype(bool)]
+    weights = {"content_fit": "content_weight", "audience_fit": "audience_weight",
+               "past_performance": "past_performance_weight", "inventory": "inventory_weight"}
+    parts = {part: kept[w] * kept[part].astype(float).fillna(0.5) for part, w in weights.items()}
+    return pd.DataFrame(parts).groupby(kept["relevance"]).mean()
+
+
 def test_every_brief_matches_its_own_tenants_shows_exactly(judged):
     assert (judged["_merge"] == "both").all()  # no show missing, none of another tenant
     assert (judged["tenant_id"] == judged["tenant_id_truth"]).all()
@@ -65,6 +73,8 @@ def test_on_topic_shows_rank_above_off_topic_ones(judged):
 def test_ndcg_of_the_score_and_each_part(judged):
     ndcg = {part: round(_ndcg(judged, part), 3) for part in PARTS}
     print(f"\nsponsor-show matching, mean NDCG@{K} over briefs: {ndcg}")
+    print("mean contribution to the score (weight x part, unknown = 0.5), by relevance:\n"
+          + _contributions(judged).round(3).to_string())
     assert ndcg["score"] >= 0.9
     assert ndcg["content_fit"] >= 0.9  # the topic is in the text, not in the audience
 
