@@ -10,6 +10,7 @@ from analyses.churn import LISTENER_CHURN
 from analyses.experiments import READOUTS
 from analyses.forecasts.episodes import EPISODE_FORECASTS
 from analyses.forecasts.inventory import INVENTORY_FORECASTS
+from analyses.matching import MATCHES
 from analyses.sponsor_mentions import MENTIONS
 from analyses.tables import AnalysisTable
 from analyses.tenant_costs import COSTS
@@ -28,4 +29,5 @@ TABLES: tuple[AnalysisTable, ...] = (
     TRAFFIC_QUALITY,
     ANOMALIES,
     DRIVERS,
+    MATCHES,
 )

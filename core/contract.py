@@ -304,6 +304,39 @@ TABLES: tuple[RawTable, ...] = (
         "2026-04-21,order,0.5,4000,3\n",
     ),
     RawTable(
+        name="sponsor_briefs",
+        source="bookings",
+        patterns=("sponsor_briefs*.csv",),
+        doc="What a sponsor asks for before booking: the topic, the audience, what to avoid.",
+        columns=(
+            _c("brief_id", "text", required=True),
+            _c("tenant_id", "text", doc="the network the brief is for; it is matched "
+               "against that tenant's shows only"),
+            _c("sponsor_id", "text", required=True),
+            _c("topic_text", "text", doc="free text: the product and the topics wanted"),
+            _c("target_app_mix", "text", doc="`value:share` pairs joined by `|`, e.g. "
+               "`Apple Podcasts:0.5|Spotify:0.3` (shares of downloads; the rest: any other)"),
+            _c("target_device_mix", "text", doc="the same for device categories "
+               "(`mobile`, `computer`, `smart_speaker`...)"),
+            _c("target_country_mix", "text", doc="the same for ISO country codes"),
+            _c("exclude_explicit", "text", doc="`true` (or yes, 1): shows marked explicit are "
+               "excluded; empty: false"),
+            _c("excluded_categories", "text", doc="`|`-separated itunes categories"),
+            _c("excluded_keywords", "text", doc="`|`-separated words; a show whose text "
+               "(notes, transcripts) has one is excluded"),
+            _c("budget", "double", minimum=0),
+            _c("currency", "text"),
+            _c("start_date", "date", doc="the flight the sponsor wants"),
+            _c("end_date", "date"),
+        ),
+        defaults={"tenant_id": "'default'", "currency": "'USD'"},
+        example="brief_id,tenant_id,sponsor_id,topic_text,target_app_mix,target_device_mix,"
+        "target_country_mix,exclude_explicit,excluded_categories,excluded_keywords,budget,"
+        "currency,start_date,end_date\nbr001,acme,sp002,Privacy VPN for travellers; shows "
+        "about software and cybersecurity,Apple Podcasts:0.5|Spotify:0.3,mobile:0.9,"
+        "US:0.7|GB:0.1,true,True Crime,gambling,20000,USD,2026-04-20,2026-05-17\n",
+    ),
+    RawTable(
         name="orders",
         source="conversions",
         patterns=("orders*.csv",),
@@ -526,6 +559,27 @@ RSS_TABLES: tuple[RawTable, ...] = (
             _c("chapters_url", "text"),
             _c("description", "text"),
             _c("link", "text", doc="the item's <link> (its web page), absolute"),
+        ),
+    ),
+    RawTable(
+        name="rss_transcripts",
+        source="feeds",
+        patterns=(),
+        doc="The transcripts items link (podcast:transcript), fetched as plain text: one "
+        "row per show x link, the latest attempt (a failed one keeps the error, no text).",
+        loaded_at_field="fetched_at",
+        columns=(
+            _c("show_id", "text", required=True),
+            _c("episode_identity", "text", required=True, doc="the item's guid, else its "
+               "enclosure URL: the episode key as dbt builds it"),
+            _c("transcript_url", "text", required=True, doc="the link as published"),
+            _c("resolved_url", "text", doc="where it was read: relative links resolved "
+               "against the feed's URL or path"),
+            _c("fetched_at", "timestamp", required=True),
+            _c("http_status", "int", doc="200 for a local file; empty when it failed"),
+            _c("content_sha256", "text"),
+            _c("transcript_text", "text", doc="the words, timings and markup dropped"),
+            _c("error", "text", doc="why it could not be read; empty when it was"),
         ),
     ),
 )

@@ -17,6 +17,7 @@ import pandas as pd
 
 from synth.bookings import Bookings
 from synth.catalog import Catalog
+from synth.topics import episode_note, show_description, transcript_path
 
 PODCAST_NS = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # podcast:guid namespace
 BAD_DATES = ("{d:%Y-%m-%d} 10:00", "Tue, 31 Feb {d:%Y} 10:00:00 +0000", "yesterday")
@@ -49,6 +50,7 @@ def _item(e: pd.Series, day: int, reads: list[tuple[int, int, str]]) -> str:
     pub_s = (BAD_DATES[int(e.bad_pubdate_kind)].format(d=pub) if e.bad_pubdate
              else email.utils.format_datetime(pub))
     desc = f"Episode {e.number} of the show."
+    desc += episode_note(e.get("topic_words", ""))
     desc += "".join(" " + r for lo, hi, r in reads if lo <= day <= hi)
     base = e.path.rsplit(".", 1)[0]
     parts = [f"<title>{escape(e.title)}</title>"]
@@ -67,7 +69,8 @@ def _item(e: pd.Series, day: int, reads: list[tuple[int, int, str]]) -> str:
     parts += [f"<itunes:season>{1 + (e.number - 1) // 50}</itunes:season>",
               f"<itunes:episode>{e.number}</itunes:episode>",
               f"<itunes:episodeType>{e.episode_type}</itunes:episodeType>",
-              f'<podcast:transcript url="https://{base}.vtt" type="text/vtt"/>',
+              f'<podcast:transcript url="{transcript_path(e.show_id, e.number)}" '
+              'type="text/vtt"/>',
               f'<podcast:chapters url="https://{base}.chapters.json" '
               'type="application/json+chapters"/>']
     return "<item>" + "".join(parts) + "</item>"
@@ -94,7 +97,7 @@ def render_feed(cat: Catalog, show: pd.Series, reads: list[tuple[int, int, str]]
         'xmlns:podcast="https://podcastindex.org/namespace/1.0" '
         'xmlns:atom="http://www.w3.org/2005/Atom">\n<channel>'
         f"<title>{escape(show.title)}</title><link>{link}</link>"
-        f"<description>{escape(f'{show.title}: a {show.category.lower()} podcast.')}"
+        f"<description>{escape(show_description(show.title, show.category))}"
         "</description><language>en-us</language>"
         f"<lastBuildDate>{email.utils.format_datetime(end)}</lastBuildDate>"
         f"<itunes:author>{escape(show.tenant_id.title())} Media</itunes:author>"

@@ -25,6 +25,7 @@ from synth import (
     geo,
     injected,
     sizing,
+    topics,
     traffic,
 )
 from synth.accesslog import UA_STRINGS, write_access_log
@@ -188,6 +189,19 @@ def _write_static(cat: Catalog, b: Bookings, ranges: geo.IpRanges, landing: Path
                                                  "line_items")
     files["ad_positions/baked_in_ads.csv"] = write_csv(
         b.baked, landing / "ad_positions" / "baked_in_ads.csv", "baked_in_ads")
+
+
+def _write_briefs(cfg: WorldConfig, cat: Catalog, b: Bookings, landing: Path, gt: Path,
+                  files: dict[str, int]) -> None:
+    """Transcripts beside the feeds, sponsor briefs, and which shows suit each brief."""
+    files.update(topics.write_transcripts(cfg.seed, cat, landing))
+    br = topics.briefs(cfg.seed, cat, b.sponsors)
+    files["bookings/sponsor_briefs.csv"] = write_csv(br, landing / "bookings" /
+                                                     "sponsor_briefs.csv", "sponsor_briefs")
+    if cfg.ground_truth:
+        gt.mkdir(parents=True, exist_ok=True)
+        topics.relevance(cat, br).to_csv(gt / "sponsor_show_relevance.csv", index=False,
+                                         lineterminator="\n")
 
 
 def _traffic(cfg: WorldConfig, cat: Catalog, b: Bookings, pop: Population, an: Anomalies,
@@ -458,6 +472,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     landing, gt = out_dir / "landing", out_dir / "ground_truth"
     cat = build_catalog(config.seed, config.tenants, config.shows, config.start_date,
                         config.days)
+    topics.assign(config.seed, cat)  # before the feeds: their text carries the topics
     n_listeners = (listeners_for_target(cat, config.target_requests)
                    if config.target_requests else config.listeners)
     pop = build_population(config.seed, n_listeners, cat.shows["audience"].to_numpy())
@@ -479,6 +494,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
     files: dict[str, int] = {}
     con = duckdb.connect()
     _write_static(cat, b, ranges, landing, files)
+    _write_briefs(config, cat, b, landing, gt, files)
     col = _Collector()
     # every listener's household is randomised (bots' and abusers' too: their ads carry a
     # creative like anyone's)

@@ -28,6 +28,7 @@ from ingest.rss import fetch as fetching
 from ingest.rss.guard import IPNetwork
 from ingest.rss.parse import ParsedFeed, parse
 from ingest.rss.quirks import utc_now
+from ingest.rss.transcripts import land_transcripts
 
 log = logging.getLogger(__name__)
 RAW_RECORD_CHARS = 4000  # how much of a rejected body the quarantine row keeps
@@ -40,6 +41,7 @@ class FeedReport:
     new_items: int = 0
     failed: int = 0  # the fetch itself failed (network, HTTP error, unreadable file)
     rejected: int = 0  # fetched, but not a feed or truncated: nothing landed
+    transcripts: int = 0  # transcripts landed with text
     problems: list[str] = field(default_factory=list)  # one per quarantine row written
     notices: list[str] = field(default_factory=list)  # e.g. permanent redirects
 
@@ -128,6 +130,8 @@ def _poll(wh: Warehouse, show: Show, fetch: Callable[..., fetching.Fetch],
         return
     report.fetched += 1
     report.new_items += _land_fetch(wh, show, result, feed, now, report)
+    report.transcripts += land_transcripts(wh, show.show_id, result.final_url or result.url,
+                                           feed.items, fetch, now)
 
 
 def _parse(body: bytes, feed_url: str) -> ParsedFeed:

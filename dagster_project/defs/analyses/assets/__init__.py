@@ -12,6 +12,7 @@ from dagster_project.defs.analyses.assets.causal import causal_estimates
 from dagster_project.defs.analyses.assets.churn import churn_assets
 from dagster_project.defs.analyses.assets.experiments import experiment_assets
 from dagster_project.defs.analyses.assets.forecasts import forecast_assets
+from dagster_project.defs.analyses.assets.matching import matching_assets
 from dagster_project.defs.analyses.assets.mentions import mention_assets
 from dagster_project.defs.analyses.assets.tenant_costs import tenant_costs
 from dagster_project.defs.analyses.assets.traffic_quality import traffic_quality_assets
@@ -22,6 +23,7 @@ analysis_assets = [
     attribution_shapley,
     tenant_costs,
     *mention_assets,
+    *matching_assets,
     causal_estimates,
     *experiment_assets,
     *forecast_assets,
