@@ -8,7 +8,8 @@ metric stands alone). Both detectors model the ratio r_t = y_t / x_t, so a relea
 - rolling: expected_t = x_t * median(r over the trailing `window` points, t excluded),
   spread = 1.4826 * MAD of the same points (a standard deviation under normality);
 - stl: statsmodels STL (robust, period 7) of r; expected_t = x_t * (trend + seasonal),
-  spread = 1.4826 * MAD of all residuals.
+  kept within the range of the observed ratios (the fit must not extrapolate a level the
+  series never had), spread = 1.4826 * MAD of all residuals.
 
 Counts (downloads, impressions, conversions) are scored as Pearson residuals,
 (y_t - expected_t) / sqrt(expected_t), divided by the series' dispersion when it is over
@@ -110,6 +111,10 @@ def stl(observed: np.ndarray, baseline: np.ndarray, counts: bool) -> Scored:
     filled = pd.Series(r).interpolate(limit_direction="both").to_numpy()
     fit = STL(filled, period=STL_PERIOD, robust=True).fit()
     fitted = np.asarray(fit.trend) + np.asarray(fit.seasonal)
+    # never expect a ratio the series never had: the local-linear loess of a weekday's
+    # subseries, next to points the robust fit weighted to zero, can run away (a Thursday
+    # expected at 0.12 x baseline when no day of eight weeks was under 0.38)
+    fitted = np.clip(fitted, np.min(r[ok]), np.max(r[ok]))
     if counts:  # a count is never expected below zero
         fitted = np.maximum(fitted, 0.0)
     expected = np.where(ok, baseline * fitted, np.nan)
