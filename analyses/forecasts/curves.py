@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 HORIZON = 30  # days 0..29 after release: the 30-day total
+SPLIT_AGE = 7  # late_var: an episode's days from this age on against the days before
+MIN_SPLIT_DOWNLOADS = 20.0  # first-week downloads an episode needs to count in late_var
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class CurveFit:
     dispersion: float  # Pearson chi-square / residual df, at least 1 (quasi-Poisson)
     cells_per_age: np.ndarray  # observed episode-days at each age
     downloads_per_age: np.ndarray  # observed downloads at each age
+    # relative variance of an episode's downloads from age SPLIT_AGE on about what its
+    # first days and the curve say, beyond counting noise (late_variance)
+    late_var: float = 0.0
 
     def expected(self, release_weekday: np.ndarray, ages: np.ndarray) -> np.ndarray:
         """profile x weekday, episodes x `ages`, for episodes released on those weekdays."""
@@ -121,9 +126,37 @@ def fit_curves(cells: Cells, n_episodes: int, max_iter: int = 500,
     resid_df = len(y) - int((exposure > 0).sum()) - HORIZON - 6
     pearson = float(np.sum((y[fitted] - mu[fitted]) ** 2 / mu[fitted]))
     has_cells = margin(ep, n_episodes, np.ones_like(y)) > 0
+    dispersion = max(1.0, pearson / resid_df) if resid_df > 0 else 1.0
     return CurveFit(profile=profile, weekday=weekday,
                     levels=np.where(has_cells, level, np.nan), exposure=exposure,
-                    observed=y_ep,
-                    dispersion=max(1.0, pearson / resid_df) if resid_df > 0 else 1.0,
+                    observed=y_ep, dispersion=dispersion,
                     cells_per_age=np.bincount(age, minlength=HORIZON),
-                    downloads_per_age=y_age)
+                    downloads_per_age=y_age,
+                    late_var=late_variance(ep, age, y, shape, n_episodes, dispersion))
+
+
+def late_variance(ep: np.ndarray, age: np.ndarray, y: np.ndarray, shape: np.ndarray,
+                  n_episodes: int, dispersion: float) -> float:
+    """Moment estimate of v in Var(late rate / early rate) = sampling + v, over the
+    episodes seen on all of ages 0..SPLIT_AGE-1 and on some later age, with at least
+    MIN_SPLIT_DOWNLOADS early downloads: an episode's level from its first SPLIT_AGE
+    days against its level from the days after (downloads per unit of profile x
+    weekday), the quasi-Poisson sampling variance of the ratio taken out. Split-sample,
+    out of sample within each episode: how far episodes' later days stray from their
+    first week and the network's curve (a run of invalid traffic, a spike or drop day,
+    an audience that drifts), measured rather than assumed."""
+    early = age < SPLIT_AGE
+
+    def per_episode(keep: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(ep[keep], weights=None if weights is None else weights[keep],
+                           minlength=n_episodes)
+
+    y_e, e_e, n_e = per_episode(early, y), per_episode(early, shape), per_episode(early, None)
+    y_l, e_l = per_episode(~early, y), per_episode(~early, shape)
+    use = (n_e == SPLIT_AGE) & (e_l > 0) & (y_e >= MIN_SPLIT_DOWNLOADS)
+    if use.sum() < 5:
+        return 0.0
+    ratio = (y_l[use] / e_l[use]) / (y_e[use] / e_e[use])
+    level = (y_e[use] + y_l[use]) / (e_e[use] + e_l[use])
+    sampling = dispersion * (1 / (level * e_e[use]) + 1 / np.maximum(level * e_l[use], 1e-9))
+    return max(0.0, float(np.mean((ratio - 1) ** 2 - sampling)))

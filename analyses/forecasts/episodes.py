@@ -5,9 +5,11 @@ For an episode seen for `k` days (its release day and the k-1 after), the foreca
 (curves.fit_curves) is fitted on every episode-day up to `cut`, the episode's level is
 its gamma posterior (prior: the median and spread of the show's earlier episodes'
 levels; likelihood: its own k days, quasi-Poisson), and the 30-day total is the observed days
-plus the negative-binomial predictive of the days still to come. Every episode gets its
-forecast as it would have been made on its own `cut` day: the back-test and the live
-forecast are one computation, and an episode's later days never reach its forecast.
+plus the negative-binomial predictive of the days still to come, whose variance includes
+how far episodes' later days were seen to stray from their first week
+(curves.late_variance). Every episode gets its forecast as it would have been made on
+its own `cut` day: the back-test and the live forecast are one computation, and an
+episode's later days never reach its forecast.
 """
 
 from __future__ import annotations
@@ -96,12 +98,14 @@ def level_prior(levels: np.ndarray, exposure: np.ndarray, dispersion: float,
 
 def predictive(observed: ArrayLike, exposure: ArrayLike, remaining: tuple[ArrayLike, ArrayLike],
                dispersion: float, prior: tuple[ArrayLike, ArrayLike],
-               level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               level: float, late_var: float = 0.0,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, lower and upper of the 30-day total (element-wise): `observed` plus the days
     still to come, R | level ~ quasi-Poisson(level x remaining share), the level's gamma
     posterior (prior x the observed days, in units of `dispersion`) and the remaining
-    share's (mean, variance) mixed in; R's quantiles from the negative binomial of R's
-    mean and variance."""
+    share's (mean, variance) and `late_var` (the relative variance of an episode's later
+    days about its curve beyond counting noise, CurveFit.late_var) mixed in; R's
+    quantiles from the negative binomial of R's mean and variance."""
     observed = np.asarray(observed, float)
     share, share_var = (np.asarray(v, float) for v in remaining)
     shape = np.asarray(prior[0], float) + observed / dispersion
@@ -109,7 +113,8 @@ def predictive(observed: ArrayLike, exposure: ArrayLike, remaining: tuple[ArrayL
                       1e-12)
     lam, lam_var = shape / rate, shape / rate ** 2
     mean = lam * share
-    variance = dispersion * mean + (lam ** 2 + lam_var) * (share ** 2 + share_var) - mean ** 2
+    variance = (dispersion * mean
+                + (lam ** 2 + lam_var) * (share ** 2 * (1 + late_var) + share_var) - mean ** 2)
     variance = np.maximum(variance, mean * (1 + 1e-9))
     positive = mean > 0
     safe_mean, safe_var = np.where(positive, mean, 1.0), np.where(positive, variance, 2.0)
@@ -174,7 +179,8 @@ def _forecast_at_cut(rows: pd.DataFrame, fit: CurveFit, eps: _Episodes,
     priors = np.array([_history_prior(i, fit, eps, cfg) for i in e]).reshape(-1, 3)
     remaining = fit.remaining(eps.weekday[e], rows["days_observed"].to_numpy())
     mean, lo, hi = predictive(fit.observed[e], fit.exposure[e], remaining, fit.dispersion,
-                              (priors[:, 0], priors[:, 1]), cfg.interval_level)
+                              (priors[:, 0], priors[:, 1]), cfg.interval_level,
+                              fit.late_var)
     history = priors[:, 2].astype(int)
     return pd.DataFrame({
         "observed_to_date": np.round(fit.observed[e]).astype(int), "forecast_30d": mean,

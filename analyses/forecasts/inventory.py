@@ -1,8 +1,10 @@
 """Ad inventory for the next 13 weeks by show x ad position, and a suggested CPM range.
 
-Downloads: a straight line through the show's weekly downloads of its last 8 complete
-weeks (OLS on the week's index; a show's downloads grow as its back catalogue does),
-extended 13 weeks with its prediction interval, which widens further out.
+Downloads: the show's shock days (a spike, a drop, a run of invalid traffic: far from
+their weekday's median, robust_days) set to that median, then a straight line through
+the show's weekly downloads of its last 8 complete weeks (OLS on the week's index; a
+show's downloads grow as its back catalogue does), extended 13 weeks with its prediction
+interval, which widens further out.
 Inventory: an episode carries a position when an ad was ever delivered there, so a
 show's slot downloads per download and its delivery rate (impressions / slot downloads
 on the days a line item of the position was in flight) come from its recent weeks.
@@ -129,6 +131,7 @@ class InventorySettings:
     min_weeks: int = 3  # fewer complete weeks: no forecast
     interval_level: float = 0.8
     prior_line_items: float = 4.0  # a show's CPM quartiles weigh n / (n + this)
+    outlier_z: float = 3.5  # a show-day this many robust sds off its weekday's median
 
 
 def complete_weeks(data_from: pd.Timestamp, data_until: pd.Timestamp) -> list[pd.Timestamp]:
@@ -314,13 +317,34 @@ def _show_levels(show_days: pd.DataFrame, weeks: list[pd.Timestamp], ahead: pd.D
     steps = ((ahead["week_start_date"] - weeks[-1]).dt.days // 7).to_numpy()
     rows = []
     for show, days in show_days.groupby("show_id"):
+        days = days[days["download_date"] >= weeks[0]]
         week_of = days["download_date"] - pd.to_timedelta(
             days["download_date"].dt.day_of_week, unit="D")
-        weekly = days.groupby(week_of)["downloads"].sum().reindex(weeks, fill_value=0.0)
+        clean = robust_days(days["downloads"].to_numpy(float),
+                            days["download_date"].dt.day_of_week.to_numpy(), cfg.outlier_z)
+        weekly = pd.Series(clean, index=days.index).groupby(week_of).sum().reindex(
+            weeks, fill_value=0.0)
         mean, lo, hi = trend_forecast(weekly.to_numpy(), steps, cfg.interval_level)
         rows.append(pd.DataFrame({"show_id": show, "week_start_date": ahead["week_start_date"],
                                   "week_level": mean, "week_lower": lo, "week_upper": hi}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+
+
+def robust_days(downloads: np.ndarray, weekday: np.ndarray, z: float) -> np.ndarray:
+    """A show's daily downloads with its shock days replaced by their weekday's median:
+    a day more than `z` robust sds (1.4826 MAD of the weekday's days, at least the
+    Poisson sd) from the median of the same weekday in the history weeks. An injected
+    spike or drop, or a run of invalid traffic (a redownload ring, a scripted client)
+    will not recur, so it should tilt neither the trend line nor its level; a release
+    day stays, as it recurs on its weekday."""
+    out = downloads.astype(float).copy()
+    for day in np.unique(weekday):
+        at = weekday == day
+        centre = float(np.median(downloads[at]))
+        sd = max(1.4826 * float(np.median(np.abs(downloads[at] - centre))),
+                 np.sqrt(max(centre, 1.0)))
+        out[at] = np.where(np.abs(downloads[at] - centre) > z * sd, centre, downloads[at])
+    return out
 
 
 def trend_forecast(weekly: np.ndarray, steps: np.ndarray,

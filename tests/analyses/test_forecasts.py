@@ -140,6 +140,24 @@ def test_predictive_is_the_negative_binomial_by_hand():
     assert hi2 - lo2 > hi - lo
 
 
+def test_late_variance_measures_how_later_days_stray_from_the_first_week():
+    n, ages = 40, np.arange(curves.HORIZON)
+    ep, age = np.repeat(np.arange(n), curves.HORIZON), np.tile(ages, n)
+    shape = np.tile(PROFILE, n)
+    level = np.full(n * curves.HORIZON, 1e6)  # big counts: sampling noise ~ 0
+    # every episode on the curve: nothing to add
+    assert curves.late_variance(ep, age, level * shape, shape, n, 1.0) == pytest.approx(
+        0.0, abs=1e-6)
+    # half the episodes' later days 20% up, half 20% down: v = 0.2^2
+    late = np.where(age >= curves.SPLIT_AGE, np.where(ep % 2 == 0, 1.2, 0.8), 1.0)
+    assert curves.late_variance(ep, age, level * shape * late, shape, n, 1.0) == (
+        pytest.approx(0.04, rel=1e-3))
+    # and it widens the interval of the days to come
+    _, lo, hi = predictive(100.0, 1.0, (0.5, 0.0), 1.0, (0.0, 0.0), 0.8)
+    _, lo2, hi2 = predictive(100.0, 1.0, (0.5, 0.0), 1.0, (0.0, 0.0), 0.8, late_var=0.04)
+    assert hi2 - lo2 > hi - lo
+
+
 def test_one_spiked_episode_does_not_move_the_shows_prior():
     levels = np.array([100.0] * 9 + [400.0])  # a one-day spike inflated the last one
     shape, rate = level_prior(levels, np.full(10, 50.0), 1.0, 0.1)
@@ -149,6 +167,17 @@ def test_one_spiked_episode_does_not_move_the_shows_prior():
 
 
 # --- inventory ---------------------------------------------------------------------------
+
+def test_robust_days_drop_a_ring_but_keep_release_days():
+    weekday = np.tile(np.arange(7), 6)
+    downloads = np.where(weekday == 0, 300.0, 60.0) + np.tile([0, 2, -1, 3, -2, 1, 0], 6)
+    ring = downloads.copy()
+    ring[28:38] += 80  # ten days of a redownload ring
+    clean = inventory.robust_days(ring, weekday, 3.5)
+    np.testing.assert_allclose(clean[:28], downloads[:28])  # release days and the rest
+    assert (clean[28:38] < ring[28:38]).all()
+    assert np.abs(clean[28:38] - downloads[28:38]).max() <= 3
+
 
 def test_trend_forecast_by_hand():
     # on a line: the line, no spread
