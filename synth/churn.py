@@ -17,12 +17,18 @@ subscribers x decay x weekday, so bookings sized on it stay right); churn only d
 listens: a session of a show goes to one of its subscriptions active that day, in
 proportion to affinity x fade (`Churn.pick`), instead of uniformly. Counting truth comes from
 the requests generated, so it is unaffected.
+
+The truth (`truth_frame`) has a row per listener key x show with a subscription, and one per
+key x show of the invalid-traffic actors (synth/fraud.py: households appended to the
+population the logs see, never subscribers), marked with their kind in `invalid_traffic`
+(empty for subscribers): every key the warehouse can score is in it, and says what it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +36,9 @@ import pandas as pd
 from synth import agents
 from synth.listeners import Population
 from synth.rng import stream
+
+if TYPE_CHECKING:  # synth.fraud imports synth.traffic, which imports this module
+    from synth.fraud import Fraud
 
 BASE_HAZARD = 0.006  # per day at affinity 1: ~4% of subscriptions end per week
 AFFINITY_SIGMA = 0.7  # log-sd of affinity
@@ -98,11 +107,14 @@ def listener_prefix(pop: Population, hh: np.ndarray) -> np.ndarray:
     return np.where(pop.hh_v6[hh], v6, v4)
 
 
-def truth_frame(ch: Churn, pop: Population, shows: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+def truth_frame(ch: Churn, pop: Population, shows: pd.DataFrame, start: dt.date,
+                fr: Fraud | None = None) -> pd.DataFrame:
     """One row per listener key (household x user agent) x show with a subscription: when
     it began and when its last subscription there ended (the first day without listening;
     empty when it outlives any horizon). The key's IP part is given as the warehouse hashes
-    it, so a test can rebuild the salted key."""
+    it, so a test can rebuild the salted key. With `fr`, the invalid-traffic actors' keys x
+    shows follow (`invalid_traffic`: their kind; active from their first to their last
+    day, so churned_at is the day after it)."""
     show = np.repeat(np.arange(len(ch.sub_start) - 1), np.diff(ch.sub_start))
     lsn = pop.sub_listener
     frame = pd.DataFrame({"show_idx": show, "household": pop.listener_hh[lsn],
@@ -114,7 +126,7 @@ def truth_frame(ch: Churn, pop: Population, shows: pd.DataFrame, start: dt.date)
         affinity=("affinity", "sum"), hazard=("hazard", "min")).reset_index()
     day0 = pd.Timestamp(start)
     ends = key["end_day"].where(key["end_day"] < NEVER)
-    return pd.DataFrame({
+    subscribers = pd.DataFrame({
         "tenant_id": shows["tenant_id"].to_numpy()[key["show_idx"]],
         "show_id": shows["show_id"].to_numpy()[key["show_idx"]],
         "household": key["household"],
@@ -124,4 +136,30 @@ def truth_frame(ch: Churn, pop: Population, shows: pd.DataFrame, start: dt.date)
         "churned_at": (day0 + pd.to_timedelta(ends, unit="D")).dt.date,
         "affinity": key["affinity"].round(4),
         "daily_hazard": key["hazard"].round(6),
+        "invalid_traffic": "",
     })
+    return subscribers if fr is None else pd.concat(
+        [subscribers, _invalid_traffic(fr, shows, day0)], ignore_index=True)
+
+
+def _invalid_traffic(fr: Fraud, shows: pd.DataFrame, day0: pd.Timestamp) -> pd.DataFrame:
+    """The fraud actors' keys x shows: not subscribers, so no affinity or hazard."""
+    fp = fr.population
+    lsn = np.array([a.listener for a in fr.actors], dtype=np.int64)
+    frame = pd.DataFrame({"show_idx": [a.show for a in fr.actors],
+                          "household": fp.listener_hh[lsn], "ua": fp.listener_ua[lsn],
+                          "first_day": [a.first_day for a in fr.actors],
+                          "last_day": [a.last_day for a in fr.actors],
+                          "kind": [a.kind for a in fr.actors]})
+    key = frame.groupby(["show_idx", "household", "ua"], sort=True).agg(
+        first_day=("first_day", "min"), last_day=("last_day", "max"),
+        kind=("kind", lambda k: "|".join(sorted(set(k))))).reset_index()
+    return pd.DataFrame({
+        "tenant_id": shows["tenant_id"].to_numpy()[key["show_idx"]],
+        "show_id": shows["show_id"].to_numpy()[key["show_idx"]],
+        "household": key["household"],
+        "user_agent": [agents.ALL[u].ua for u in key["ua"]],
+        "listener_ip_prefix": listener_prefix(fp, key["household"].to_numpy()),
+        "subscribed_from": (day0 + pd.to_timedelta(key["first_day"], unit="D")).dt.date,
+        "churned_at": (day0 + pd.to_timedelta(key["last_day"] + 1, unit="D")).dt.date,
+        "affinity": np.nan, "daily_hazard": np.nan, "invalid_traffic": key["kind"]})

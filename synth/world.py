@@ -514,7 +514,7 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
         geo.countries_of(ranges, tpop.hh_v6, tpop.hh_addr), gt, fr,
     ) if config.ground_truth else None
     if config.ground_truth:
-        churn.truth_frame(ch, pop, cat.shows, config.start_date).to_csv(
+        churn.truth_frame(ch, pop, cat.shows, config.start_date, fr).to_csv(
             gt / "listener_churn.csv", index=False, lineterminator="\n")
     if config.bad_landing:
         files.update(bad_landing.inject(landing, gt, config.start_date, config.days))
@@ -576,7 +576,8 @@ def generate_world(out_dir: Path, config: WorldConfig) -> WorldSummary:
                               "x user agent) x show, when its subscription began and the "
                               "first day it no longer listens (churned_at, possibly after "
                               "the world's last day; empty: beyond any horizon); "
-                              "synth/churn.py",
+                              "the invalid-traffic actors' keys too, invalid_traffic naming "
+                              "their kind (no subscribers); synth/churn.py",
             "countries": "geo/ip_countries.csv covers every IP of the world except "
                          "79.192.0.0/10 (~1% of households: unknown country); "
                          "downloads_daily_country.csv splits downloads_daily.csv by the "

@@ -2,7 +2,10 @@
 (ground_truth/listener_churn.csv: when each key's subscription to a show ends, including
 after the world's last day). The scores at the end of the data predict no download in the
 next 14 days; a subscription that ends in them (or has ended) makes that certain, so true
-churners must rank high and be predicted at least as often as they happen."""
+churners must rank high and be predicted at least as often as they happen. The truth also
+lists the invalid-traffic actors' keys (synth/fraud.py: appended households that are no
+subscribers, `invalid_traffic` = their kind): they have no subscription to lose, so they are
+left out of the comparison."""
 
 from __future__ import annotations
 
@@ -34,17 +37,26 @@ def scored(insights_world) -> pd.DataFrame:
     scores = insights_world.read(
         "select show_id, listener_key, churn_probability, cutoff_date, horizon_days "
         "from analyses.listener_churn where row_type = 'listener'")
-    out = scores.merge(truth[["show_id", "listener_key", "churned_at"]], how="left",
-                       on=["show_id", "listener_key"], indicator=True)
+    out = scores.merge(truth[["show_id", "listener_key", "churned_at", "invalid_traffic"]],
+                       how="left", on=["show_id", "listener_key"], indicator=True)
     # a key that downloaded a show it never subscribed to (the generator's forced full
     # downloads of whole-file episodes): no truth, a handful
     assert (out["_merge"] == "left_only").mean() < 0.01
-    out = out[out["_merge"] == "both"].copy()
+    out = out[(out["_merge"] == "both") & (out["invalid_traffic"] == "")].copy()
     horizon_end = (pd.to_datetime(out["cutoff_date"])
                    + pd.to_timedelta(out["horizon_days"].astype(int), unit="D"))
     ended = pd.to_datetime(out["churned_at"].replace("", None))
     out["truly_churned"] = (ended < horizon_end).astype(int)
     return out
+
+
+# How far one held-out cut-off's churn level may move from what the earlier cut-offs
+# taught, beyond sampling noise: the share of keys that download nothing in the next two
+# weeks moves with the shows' release calendars, shared by all of a show's keys, so it is
+# over-dispersed. Measured (merged worlds, seeds 5 and 6; model trained on cut-offs 3-4,
+# tested on 6): mean prediction minus observed share -0.037 (northwind, seed 5), -0.031
+# (acme, seed 6); consecutive cut-offs' shares move by up to 0.034 (METHODOLOGY.md).
+DRIFT = 0.05
 
 
 def test_every_tenant_has_a_model_with_its_test_quality(insights_world):
@@ -53,8 +65,13 @@ def test_every_tenant_has_a_model_with_its_test_quality(insights_world):
     assert list(models["status"]) == ["ok", "ok"]
     assert (models["auc"] > 0.7).all(), models["auc"].tolist()
     assert (models["brier_score"] < 0.2).all(), models["brier_score"].tolist()
-    # on the held-out cut-off, predicted churn matches the observed share within 0.1
-    assert (models["calibration_error"] < 0.1).all(), models["calibration"].tolist()
+    # on the held-out cut-off, each quantile bin's observed churn share matches its mean
+    # prediction within DRIFT + 3 binomial standard errors of the bin (n_test / bins rows)
+    for _, m in models.iterrows():
+        pairs = [b.split("->") for b in m["calibration"].split("; ")]
+        predicted, observed = (np.array([float(b[i]) for b in pairs]) for i in (0, 1))
+        se = np.sqrt(predicted * (1 - predicted) / (m["n_test"] / len(pairs)))
+        assert (np.abs(observed - predicted) <= DRIFT + 3 * se + 0.005).all(), m["calibration"]
     assert (models["n_test"] >= 500).all()
 
 
