@@ -11,7 +11,8 @@ the request-level work is done in SQL):
   agent, or a user agent no OPAWG list knows coming from an IP that many keys share;
 - regular timing: requests spaced too evenly for a person (coefficient of variation of
   the gaps between a key's requests near 0);
-- repeat downloads: a key downloading again, day after day, episodes it already had;
+- repeat downloads: a key downloading again, day after day, episodes it had downloaded
+  one or two days before;
 
 and one over the show's day: downloads per listener jumping against the show's own recent
 history while listeners stay flat (`ratio_jump`).
@@ -115,7 +116,7 @@ class Thresholds:
     binge_day_min_episodes: int = 8
     regular_min_gaps: int = 5
     regular_max_cv: float = 0.1
-    repeat_min_downloads: int = 3
+    repeat_min_downloads: int = 4
     shared_ip_min_keys: int = 3
     history_days: int = 28
     min_history_days: int = 14

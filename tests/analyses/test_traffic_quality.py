@@ -63,7 +63,7 @@ def test_regular_timing_needs_enough_even_gaps() -> None:
 
 
 def test_repeat_downloads_flag_from_the_threshold() -> None:
-    f = flags(key(repeat_downloads=3, downloads=3), key(repeat_downloads=2, downloads=2))
+    f = flags(key(repeat_downloads=4, downloads=4), key(repeat_downloads=3, downloads=3))
     assert f["repeat"].tolist() == [True, False]
     assert f["suspicious"].tolist() == [True, False]
 

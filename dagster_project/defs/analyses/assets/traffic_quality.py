@@ -30,7 +30,7 @@ class TrafficQualityConfig(dg.Config):
     regular_max_cv: float = Field(DEFAULTS.regular_max_cv, description=(
         "Coefficient of variation of the gaps at or below which timing is too regular."))
     repeat_min_downloads: int = Field(DEFAULTS.repeat_min_downloads, description=(
-        "Repeats of earlier days' downloads by one key in a day that flag it."))
+        "Repeats of downloads of one or two days before by one key in a day that flag it."))
     shared_ip_min_keys: int = Field(DEFAULTS.shared_ip_min_keys, description=(
         "Keys on one IP in a day from which an OPAWG-unknown user agent counts as scripted."))
     history_days: int = Field(DEFAULTS.history_days, description=(
