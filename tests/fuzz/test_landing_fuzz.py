@@ -203,4 +203,4 @@ def test_every_table_and_format_of_the_contract_is_fuzzed():
     from core.contract import TABLES
 
     assert {t.name for t, _ in CASES} == {t.name for t in TABLES}
-    assert len(CASES) == 24  # 12 CSV tables, 5 JSON Lines ones (3 also Parquet) + gzip
+    assert len(CASES) == 26  # 14 CSV tables, 5 JSON Lines ones (3 also Parquet) + gzip

@@ -1,17 +1,49 @@
 -- One row per listener key x show x ISO week with at least one counted download of the
 -- show: how much the key listened that week, the features of the listener-churn model
--- (analyses.listener_churn). A key's weeks without downloads have no row.
+-- (analyses.listener_churn). A key's weeks without downloads have no row. Completion: the
+-- bytes a download covered, capped at the file's size, over the sizes known.
 with
 
 downloads as (
 
-    select * from {{ ref('int_downloads_sized') }}
+    select * from {{ ref('fct_downloads') }}
+
+),
+
+episodes as (
+
+    select * from {{ ref('int_episodes_sized') }}
 
 ),
 
 reconciliation as (
 
     select * from {{ ref('fct_download_reconciliation_daily') }}
+
+),
+
+sized as (
+
+    select
+        downloads.download_id,
+        downloads.tenant_id,
+        downloads.show_id,
+        downloads.episode_id,
+        downloads.listener_key,
+        downloads.app_name,
+        downloads.device_category,
+        downloads.download_date,
+        {{ period_start('week', 'downloads.download_date') }} as week_start_date,
+        downloads.covered_bytes,
+        episodes.file_size_bytes,
+        -- a window can cover bytes the feed's length does not count (a re-encoded file)
+        case
+            when episodes.file_size_bytes > 0
+                then least(downloads.covered_bytes, episodes.file_size_bytes)
+        end as listened_bytes
+    from downloads
+    left join episodes
+        on downloads.episode_id = episodes.episode_id
 
 ),
 
@@ -43,7 +75,7 @@ weekly as (
         sum(case when listened_bytes is not null then file_size_bytes end) as file_bytes,
         min(download_date) as first_download_date_in_week,
         max(download_date) as last_download_date
-    from downloads
+    from sized
     group by tenant_id, show_id, listener_key, week_start_date
 
 ),

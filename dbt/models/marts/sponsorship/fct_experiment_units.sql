@@ -121,6 +121,8 @@ unit_windows as (
 final as (
 
     select
+        {{ surrogate_key(['unit_windows.experiment_id', 'unit_windows.household_ip_hash']) }}
+            as experiment_unit_id,
         unit_windows.experiment_id,
         unit_windows.household_ip_hash,
         unit_windows.tenant_id,
