@@ -8,6 +8,7 @@ worker, which builds the world once."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,19 @@ class InsightsWorld:
             wh.close()
 
 
+# Measure on a world built beforehand (e.g. the 10M-request one): its directory, holding
+# world.json, landing/, ground_truth/ and the warehouse it was materialised into (wh.duckdb,
+# by `PODWH_DUCKDB_PATH=<dir>/wh.duckdb python -m cli run <dir>/landing`).
+BUILT_WORLD = os.environ.get("PODWH_TEST_INSIGHTS_WORLD")
+
+
 @pytest.fixture(scope="session")
 def insights_world(tmp_path_factory: pytest.TempPathFactory) -> InsightsWorld:
+    if BUILT_WORLD:
+        built = Path(BUILT_WORLD)
+        return InsightsWorld(built, Settings(warehouse="duckdb",
+                                             duckdb_path=built / "wh.duckdb",
+                                             landing_dir=built / "landing"))
     out = tmp_path_factory.mktemp("insights")
     generate_world(out / "world", INSIGHTS_CONFIG)
     settings = Settings(warehouse="duckdb", duckdb_path=out / "warehouse.duckdb",
